@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+// Native-core benchmarks: multiproc vs Python's multiprocessing vs a plain
+// Node alternative, side by side in one run.  See bench/README.md.
+//
+//   node bench/run.js                       all rows, table on stdout
+//   node bench/run.js lock                  one section (lock | pingpong |
+//                                           pingpong-01 | pingpong-00 | value)
+//   node bench/run.js --json                JSON summary on stdout (progress on stderr)
+//   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
+//            --no-python, --no-alt, --verbose (stream every job's stderr)
+//
+// Every measurement is done by a separate driver process (bench/node/*.js,
+// bench/python/*.py) that pins its own processes/threads and prints one JSON
+// line.  Drivers run one at a time (never concurrently), each in its own
+// process group so that a hung driver and any children it forked can be
+// killed as a whole.  The headline figure is the MEDIAN of the timed runs,
+// for every implementation alike.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const PY = process.env.PYTHON || 'python3';
+
+// ---------------------------------------------------------------- arguments
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, def) => {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return def;
+  return argv[i].includes('=') ? argv[i].split('=').slice(1).join('=') : argv[i + 1];
+};
+const JSON_OUT = flag('json');
+const VERBOSE = flag('verbose');
+const RUNS = opt('runs', undefined);
+const TIMEOUT_S = Number(opt('timeout', 60));
+const optValues = new Set(['runs', 'timeout'].map((n) => opt(n, null)).filter((x) => x !== null));
+const positional = argv.filter((a, i) => !a.startsWith('--') && !(optValues.has(a) && argv[i - 1]?.startsWith('--')));
+
+// ---------------------------------------------------------------- the rows
+const node = (script, ...args) => [process.execPath, [join(here, 'node', script), ...args]];
+const py = (script, ...args) => [PY, [join(here, 'python', script), ...args]];
+const runsArg = (def) => [`--runs=${RUNS ?? def}`];
+
+const ALT_LOCK = 'JS Atomics CAS on a SharedArrayBuffer (floor)';
+const ALT_PING = '2 worker_threads, Atomics.wait/notify';
+
+const ROWS = [
+  {
+    id: 'lock',
+    what: 'uncontended acquireSync()+release(), CPU 0',
+    unit: 'ns/pair', better: 'lower', target: 20, pythonReference: 37.6,
+    jobs: {
+      multiproc: node('lock.js', '--impl=multiproc', '--cpu=0', ...runsArg(5)),
+      python: py('lock.py', '--cpu=0', ...runsArg(5)),
+      alt: { name: ALT_LOCK, cmd: node('lock.js', '--impl=atomics', '--cpu=0', ...runsArg(5)) },
+    },
+  },
+  {
+    id: 'pingpong-01',
+    what: 'Semaphore ping-pong round trip, CPUs 0/1',
+    unit: 'us/roundtrip', better: 'lower', target: 5, pythonReference: 48.5,
+    jobs: {
+      multiproc: node('pingpong.js', '--cpus=0,1', ...runsArg(5)),
+      python: py('pingpong.py', '--cpus=0,1', ...runsArg(5)),
+      alt: { name: ALT_PING, cmd: node('pingpong-threads.js', '--cpus=0,1', ...runsArg(5)) },
+    },
+  },
+  {
+    id: 'pingpong-00',
+    what: 'Semaphore ping-pong round trip, CPUs 0/0',
+    unit: 'us/roundtrip', better: 'lower', target: 6, pythonReference: 5.2,
+    jobs: {
+      multiproc: node('pingpong.js', '--cpus=0,0', ...runsArg(5)),
+      python: py('pingpong.py', '--cpus=0,0', ...runsArg(5)),
+      alt: { name: ALT_PING, cmd: node('pingpong-threads.js', '--cpus=0,0', ...runsArg(5)) },
+    },
+  },
+  {
+    id: 'value',
+    what: 'Value += 1 under its lock, 2 procs on CPUs 0/1',
+    unit: 'ops/s', better: 'higher', target: 10e6, pythonReference: 1.0e6,
+    jobs: {
+      multiproc: node('value.js', '--cpus=0,1', ...runsArg(3)),
+      python: py('value.py', '--cpus=0,1', ...runsArg(3)),
+      alt: null,
+    },
+  },
+];
+const ALIASES = { all: ROWS.map((r) => r.id), pingpong: ['pingpong-01', 'pingpong-00'] };
+
+let selected = ROWS;
+if (positional.length) {
+  const ids = new Set();
+  for (const p of positional) {
+    const hit = ALIASES[p] ?? (ROWS.some((r) => r.id === p) ? [p] : null);
+    if (!hit) {
+      console.error(`unknown section "${p}"; use one of: ${[...ROWS.map((r) => r.id), ...Object.keys(ALIASES)].join(', ')}`);
+      process.exit(2);
+    }
+    hit.forEach((id) => ids.add(id));
+  }
+  selected = ROWS.filter((r) => ids.has(r.id));
+}
+
+// ---------------------------------------------------------------- jobs
+const live = new Set(); // process-group leaders still running
+
+function killGroup(pid) {
+  try { process.kill(-pid, 'SIGKILL'); } catch { /* group already gone */ }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    for (const pid of live) killGroup(pid);
+    process.exit(130);
+  });
+}
+process.on('exit', () => { for (const pid of live) killGroup(pid); });
+
+const log = (s) => process.stderr.write(s);
+
+/** Run one driver; resolve with its JSON result (or {error}). */
+function runJob(label, [cmd, args]) {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      resolve({ error: `cannot start ${cmd}: ${e.message}` });
+      return;
+    }
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; if (VERBOSE) log(String(d)); });
+    if (child.pid) live.add(child.pid);
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; killGroup(child.pid); }, TIMEOUT_S * 1000);
+    const finish = (code, sig, spawnError) => {
+      clearTimeout(timer);
+      if (child.pid) {
+        killGroup(child.pid); // anything the driver left behind in its group
+        live.delete(child.pid);
+      }
+      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+      let res = null;
+      const last = out.trim().split('\n').pop();
+      try { res = last ? JSON.parse(last) : null; } catch { /* not JSON */ }
+      if (spawnError) res = { error: `cannot start ${cmd}: ${spawnError.message}` };
+      else if (timedOut) res = { error: `timed out after ${TIMEOUT_S} s (process group killed)` };
+      else if (!res) res = { error: `exit ${code ?? sig}, no JSON result` };
+      else if (code !== 0 && !res.error) res.error = `exit ${code ?? sig}`;
+      if (res.error && err && !VERBOSE) log(err.replace(/^/gm, `    [${label}] `) + '\n');
+      res.wallSeconds = Math.round(secs * 100) / 100;
+      resolve(res);
+    };
+    let spawnError = null;
+    child.on('error', (e) => { spawnError = e; });
+    child.on('close', (code, sig) => finish(code, sig, spawnError));
+  });
+}
+
+// ---------------------------------------------------------------- formatting
+function fmt(row, x) {
+  if (x == null || Number.isNaN(x)) return 'n/a';
+  if (row.unit === 'ops/s') return `${(x / 1e6).toFixed(2)} M ops/s`;
+  if (row.unit === 'ns/pair') return `${x.toFixed(1)} ns`;
+  return `${x.toFixed(2)} us`;
+}
+const fmtTarget = (row) => `${row.better === 'lower' ? '<=' : '>='} ${fmt(row, row.target)}`;
+/** > 1 means multiproc is faster. */
+function speedup(row, mp, alt) {
+  if (!(mp > 0) || !(alt > 0)) return null;
+  return row.better === 'lower' ? alt / mp : mp / alt;
+}
+const fmtRatio = (r) => (r == null ? '-' : `${r.toFixed(2)}x`);
+const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, res.median));
+
+function table(rows) {
+  const head = ['what', 'multiproc', 'python mp', 'py/mp', 'node alt', 'alt/mp', 'target', 'result'];
+  const body = rows.map((r) => [
+    r.what,
+    cell(r, r.multiproc),
+    cell(r, r.python),
+    fmtRatio(r.ratios.python),
+    cell(r, r.alt),
+    fmtRatio(r.ratios.alt),
+    fmtTarget(r),
+    r.result,
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ');
+  return [line(head), w.map((n) => '-'.repeat(n)).join('-+-'), ...body.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- main
+const shmList = () => { try { return readdirSync('/dev/shm'); } catch { return []; } };
+const shmBefore = new Set(shmList());
+const tStart = process.hrtime.bigint();
+const distBuilt = existsSync(join(root, 'dist', 'index.js'));
+if (!distBuilt) log('note: dist/index.js not found (library not built): multiproc columns are skipped\n');
+
+const results = [];
+for (const row of selected) {
+  const r = {
+    id: row.id, what: row.what, unit: row.unit, better: row.better,
+    target: row.target, pythonReference: row.pythonReference,
+    multiproc: null, python: null, alt: null, altName: row.jobs.alt?.name ?? null,
+  };
+  const jobs = [
+    ['multiproc', distBuilt ? row.jobs.multiproc : null],
+    ['python', flag('no-python') ? null : row.jobs.python],
+    ['alt', flag('no-alt') ? null : row.jobs.alt?.cmd],
+  ];
+  for (const [key, cmd] of jobs) {
+    if (!cmd) continue;
+    log(`${row.id}: ${key} ... `);
+    r[key] = await runJob(`${row.id} ${key}`, cmd);
+    log(r[key].error ? `ERROR: ${r[key].error}\n` : `${fmt(row, r[key].median)} median (${r[key].wallSeconds} s)\n`);
+  }
+  const m = r.multiproc?.error ? null : r.multiproc?.median;
+  r.ratios = {
+    python: speedup(row, m, r.python?.error ? null : r.python?.median),
+    alt: speedup(row, m, r.alt?.error ? null : r.alt?.median),
+  };
+  if (!r.multiproc) r.result = 'SKIP';
+  else if (r.multiproc.error) r.result = 'ERROR';
+  else r.result = (row.better === 'lower' ? m <= row.target : m >= row.target) ? 'PASS' : 'MISS';
+  results.push(r);
+}
+
+const leftovers = shmList().filter((f) => !shmBefore.has(f));
+const elapsed = Number(process.hrtime.bigint() - tStart) / 1e9;
+const anyError = results.some((r) => [r.multiproc, r.python, r.alt].some((x) => x?.error));
+
+if (JSON_OUT) {
+  process.stdout.write(JSON.stringify({
+    node: process.version,
+    python: results.find((r) => r.python?.python)?.python.python ?? null,
+    stat: 'median',
+    distBuilt,
+    rows: results,
+    shmLeftovers: leftovers,
+    elapsedSeconds: Math.round(elapsed * 10) / 10,
+  }, null, 2) + '\n');
+} else {
+  const runsOf = (r) => r.multiproc?.runs ?? r.python?.runs ?? r.alt?.runs;
+  console.log('');
+  console.log(table(results));
+  console.log('');
+  console.log(`figures: median of the timed runs (${results.map((r) => `${r.id}: ${runsOf(r) ?? '?'}`).join(', ')}), after warm-up`);
+  console.log('ratios:  alternative time / multiproc time (for ops/s: multiproc / alternative); > 1 means multiproc is faster');
+  const alts = [...new Set(results.map((r) => r.altName).filter(Boolean))];
+  if (alts.length) console.log(`node alt: ${results.filter((r) => r.altName).map((r) => `${r.id} = ${r.altName}`).join('; ')}`);
+  console.log(`python reference (measured before): ${results.map((r) => `${r.id} ${fmt(r, r.pythonReference)}`).join(', ')}`);
+  if (!distBuilt) console.log('multiproc: skipped, dist/index.js not built');
+  const v = results.find((r) => r.id === 'value');
+  if (v) {
+    const ex = (x) => (!x ? null : x.error ? 'error' : `${x.finalValues ?? x.final_values} (exact)`);
+    console.log(`value check: multiproc final values ${ex(v.multiproc) ?? 'n/a'}; python ${ex(v.python) ?? 'n/a'}`);
+  }
+  console.log(`/dev/shm: ${leftovers.length ? `LEFT OVER: ${leftovers.join(' ')}` : 'nothing left over'}; total ${elapsed.toFixed(1)} s`);
+}
+if (leftovers.length) log(`warning: new entries left in /dev/shm: ${leftovers.join(' ')}\n`);
+process.exitCode = anyError || leftovers.length ? 1 : 0;

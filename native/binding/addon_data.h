@@ -1,0 +1,30 @@
+// Per-environment state of the addon (the main thread and each worker thread get their own),
+// released by an environment cleanup hook.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "../core/wait_service.h"
+
+namespace mp::binding {
+
+struct AddonData {
+  Napi::FunctionReference segment_ctor;
+  Napi::FunctionReference shared_memory_ctor;
+  // Set by init(): delivers completed asynchronous waits to JavaScript.
+  Napi::ThreadSafeFunction deliver;
+  std::unique_ptr<WaitService> service;
+  size_t pending = 0;  // asynchronous waits not yet delivered; the loop stays alive while > 0
+};
+
+AddonData* Data(Napi::Env env);
+
+void InitSegment(Napi::Env env, Napi::Object exports, AddonData* data);
+void InitSharedMemory(Napi::Env env, Napi::Object exports, AddonData* data);
+void InitSyncOps(Napi::Env env, Napi::Object exports);
+void InitAsyncOps(Napi::Env env, Napi::Object exports);
+void InitProcessControl(Napi::Env env, Napi::Object exports);
+
+}  // namespace mp::binding

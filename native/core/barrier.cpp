@@ -1,0 +1,115 @@
+#include "barrier.h"
+
+#include <climits>
+
+#include "lock.h"
+
+namespace mp::barrier {
+namespace {
+
+class Guard {
+ public:
+  explicit Guard(BarrierState* s) : s_(s) { lock::AcquireInternal(&s_->mutex); }
+  ~Guard() { lock::Release(&s_->mutex); }
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+ private:
+  BarrierState* s_;
+};
+
+void WakeAll(BarrierState* s) {
+  platform::FutexWake(reinterpret_cast<volatile uint32_t*>(&s->gen), INT_MAX);
+}
+
+// Ends the current generation; caller holds the mutex.
+void Advance(BarrierState* s) {
+  s->count.store(0);
+  s->gen.fetch_add(1);
+}
+
+}  // namespace
+
+void Init(BarrierState* s, uint32_t parties) {
+  s->gen.store(0);
+  s->count.store(0);
+  s->parties = parties;
+  s->broken.store(0);
+  s->broken_gen.store(UINT32_MAX);
+  s->waiters.store(0);
+  s->reserved[0] = s->reserved[1] = 0;
+  lock::Init(&s->mutex);
+}
+
+ArriveResult Arrive(BarrierState* s, bool has_action, uint32_t* index, uint32_t* gen) {
+  Guard g(s);
+  *gen = s->gen.load();
+  if (s->broken.load()) return kBroken;
+  uint32_t count = s->count.load();
+  if (count >= s->parties) return kDraining;
+  *index = count;
+  s->count.store(count + 1);
+  if (count + 1 < s->parties) return kWait;
+  if (has_action) return kLastPending;
+  Advance(s);
+  WakeAll(s);
+  return kReleased;
+}
+
+void Release(BarrierState* s, uint32_t gen) {
+  {
+    Guard g(s);
+    if (s->gen.load() != gen || s->broken.load()) return;
+    Advance(s);
+  }
+  WakeAll(s);
+}
+
+void Abort(BarrierState* s) {
+  {
+    Guard g(s);
+    s->broken.store(1);
+  }
+  WakeAll(s);
+}
+
+void Reset(BarrierState* s) {
+  {
+    Guard g(s);
+    uint32_t gen = s->gen.load();
+    if (s->count.load() > 0 || s->broken.load()) s->broken_gen.store(gen);
+    s->broken.store(0);
+    Advance(s);
+  }
+  WakeAll(s);
+}
+
+uint32_t Waiting(BarrierState* s) {
+  if (s->broken.load()) return 0;
+  uint32_t count = s->count.load();
+  return count >= s->parties ? 0 : count;
+}
+
+bool GenerationWait::TryComplete(bool) {
+  if (s_->gen.load() != gen_) {
+    result = s_->broken_gen.load() == gen_ ? kBrokenWhileWaiting : kPassed;
+    return true;
+  }
+  if (s_->broken.load()) {
+    result = kBrokenWhileWaiting;
+    return true;
+  }
+  return false;
+}
+
+bool GenerationWait::Arm(platform::WaitTarget* target) {
+  s_->waiters.fetch_add(1);
+  target->word = reinterpret_cast<volatile uint32_t*>(&s_->gen);
+  target->expected = gen_;
+  target->process_private = false;
+  return true;
+}
+
+void GenerationWait::Disarm() { s_->waiters.fetch_sub(1); }
+
+}  // namespace mp::barrier

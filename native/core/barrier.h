@@ -1,0 +1,43 @@
+// Barrier: `parties` arrivals release a generation. Arrival and release run under an internal
+// robust mutex; waiters sleep on `gen`. A reset breaks the generation it ends (`broken_gen`), so
+// its waiters can tell a reset from a release even if they wake late.
+#pragma once
+
+#include <cstdint>
+
+#include "layout.h"
+#include "waitable.h"
+
+namespace mp::barrier {
+
+void Init(BarrierState* s, uint32_t parties);
+
+enum ArriveResult : int32_t {
+  kWait = 0,         // not last: wait for `gen` to move past *gen
+  kLastPending = 1,  // last, and the caller runs its action before calling Release
+  kReleased = 2,     // last, and the generation was released here
+  kBroken = 3,
+  kDraining = 4,     // the previous generation is being released: wait for it, then retry
+};
+ArriveResult Arrive(BarrierState* s, bool has_action, uint32_t* index, uint32_t* gen);
+// Releases generation `gen` (after the last arrival ran its action).
+void Release(BarrierState* s, uint32_t gen);
+void Abort(BarrierState* s);
+void Reset(BarrierState* s);
+uint32_t Waiting(BarrierState* s);
+
+enum WaitResult : int32_t { kPassed = 0, kBrokenWhileWaiting = 1 };
+
+class GenerationWait : public Waitable {
+ public:
+  GenerationWait(BarrierState* s, uint32_t gen) : s_(s), gen_(gen) {}
+  bool TryComplete(bool check_owner) override;
+  bool Arm(platform::WaitTarget* target) override;
+  void Disarm() override;
+
+ private:
+  BarrierState* s_;
+  uint32_t gen_;
+};
+
+}  // namespace mp::barrier

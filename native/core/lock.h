@@ -1,0 +1,43 @@
+// Lock and RLock: a robust, process-shared mutex on one word of shared memory.
+//
+// Invariants: `owner` is 0 when free, else the holder's pid, with kLockWaiters set whenever a
+// sleeper may exist (it is only cleared by a release, which then wakes one sleeper). A holder
+// that dies is detected by its pid no longer running; the next acquirer takes the lock over and
+// is told (kOwnerDead). RLock keeps `thread` and `count` valid only while `owner` is set; they
+// are written by the holder alone.
+#pragma once
+
+#include <cstdint>
+
+#include "layout.h"
+#include "waitable.h"
+
+namespace mp::lock {
+
+enum Result : int32_t { kAcquired = 0, kOwnerDead = 2 };
+
+void Init(LockState* s);
+// `thread` is 0 for a Lock; an RLock's holder records it with a count of 1.
+bool TryAcquire(LockState* s, uint32_t pid, uint32_t thread, bool keep_waiters);
+// Frees the lock and wakes one sleeper if any. Returns false when it was not held.
+bool Release(LockState* s);
+
+class AcquireWait : public Waitable {
+ public:
+  AcquireWait(LockState* s, uint32_t pid, uint32_t thread) : s_(s), pid_(pid), thread_(thread) {}
+  bool TryComplete(bool check_owner) override;
+  bool Arm(platform::WaitTarget* target) override;
+  bool PollsOwner() const override { return true; }
+  void Undo() override;
+
+ private:
+  LockState* s_;
+  uint32_t pid_;
+  uint32_t thread_;
+  bool slept_ = false;
+};
+
+// Blocking acquire for short internal critical sections (allocator, barrier state).
+int32_t AcquireInternal(LockState* s);
+
+}  // namespace mp::lock
