@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** A mapped multiproc segment: an arena of small objects or one named or large object. */
+export interface NativeSegment {
+  readonly buffer: ArrayBuffer;
+  readonly fd: number;
+  readonly id: Buffer;
+  readonly size: number;
+  allocate(kind: number, a: number, b: number, elementSize: number, withLock: boolean,
+    initial?: Uint8Array): NativePlacement | null;
+  retain(offset: number): boolean;
+  release(offset: number): boolean;
+  dataInfo(offset: number): [typecode: number, length: number];
+}
+
+/** Where an object landed: its segment, its offset and the offset of its embedded lock. */
+export interface NativePlacement {
+  segment: NativeSegment;
+  offset: number;
+  lockOffset: number | null;
+  created: boolean;
+}
+
+/** A mapping of a plain named segment, as Python's shared_memory makes them. */
+export interface NativeSharedMemory {
+  readonly buffer: ArrayBuffer | null;
+  readonly size: number;
+  close(): void;
+}
+
+/** The addon's exports; every function validates its arguments again. */
+export interface NativeBinding {
+  createArena(bytes?: number): NativeSegment;
+  reopenArena(pid: number, fd: number, id: Buffer): NativeSegment;
+  openNamed(name: string, kind: number, a: number, b: number, elementSize: number,
+    withLock: boolean, initial?: Uint8Array): NativePlacement;
+  unlinkNamed(name: string): void;
+  createSharedMemory(name: string, size: number): NativeSharedMemory;
+  openSharedMemory(name: string): NativeSharedMemory;
+  waitSync(op: number, segment: NativeSegment, offset: number, arg: number, timeoutMs: number): number;
+  init(onResults: (batch: number[]) => void): void;
+  waitAsync(id: number, op: number, segment: NativeSegment, offset: number, arg: number,
+    timeoutMs: number): void;
+  lockRelease(segment: NativeSegment, offset: number, recursive: boolean): boolean;
+  semaphoreRelease(segment: NativeSegment, offset: number, bounded: boolean): boolean;
+  eventSet(segment: NativeSegment, offset: number): void;
+  eventClear(segment: NativeSegment, offset: number): void;
+  conditionEnqueue(segment: NativeSegment, offset: number): number;
+  conditionNotify(segment: NativeSegment, offset: number, n: number): number;
+  conditionWithdraw(segment: NativeSegment, offset: number, ticket: number): boolean;
+  barrierArrive(segment: NativeSegment, offset: number, hasAction: boolean): [number, number, number];
+  barrierRelease(segment: NativeSegment, offset: number, generation: number): void;
+  barrierAbort(segment: NativeSegment, offset: number): void;
+  barrierReset(segment: NativeSegment, offset: number): void;
+  barrierState(segment: NativeSegment, offset: number): [number, number, boolean];
+  setAffinity(pid: number, cpus: number[]): void;
+  getAffinity(pid: number): number[];
+  setPriority(pid: number, nice: number): void;
+  getPriority(pid: number): number;
+  processAlive(pid: number): boolean;
+}
+
+const require = createRequire(import.meta.url);
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const loadBinding = require('node-gyp-build') as (dir: string) => NativeBinding;
+
+/** The native addon: a local build, or the prebuild matching this platform. */
+export const native: NativeBinding = loadBinding(packageRoot);
+
+/** Object kinds, as native/core/layout.h numbers them. */
+export const Kind = {
+  Lock: 1,
+  RLock: 2,
+  Semaphore: 3,
+  BoundedSemaphore: 4,
+  Event: 5,
+  Condition: 6,
+  Barrier: 7,
+  Data: 8,
+} as const;
+
+/** Wait operations, as native/binding/waitables.h numbers them. */
+export const WaitOp = {
+  Lock: 0,
+  RLock: 1,
+  Semaphore: 2,
+  BoundedSemaphore: 3,
+  Event: 4,
+  Condition: 5,
+  Barrier: 6,
+} as const;
+
+/** Word offsets of the state after an object's 8-byte header. */
+export const STATE_WORD = 2;
+/** Lock word bit saying a sleeper may exist; the low bits hold the holder's pid. */
+export const LOCK_WAITERS = 0x40000000;
+export const LOCK_PID_MASK = 0x3fffffff;

@@ -1,0 +1,17 @@
+/** multiproc: Python's multiprocessing for Node.js. */
+export { Lock, type AcquireOptions, type AcquireSyncOptions, type NamedOptions } from './sync/lock.js';
+export { RLock } from './sync/rlock.js';
+export { Semaphore, BoundedSemaphore } from './sync/semaphore.js';
+export { Event } from './sync/event.js';
+export { Condition } from './sync/condition.js';
+export { Barrier, type BarrierOptions } from './sync/barrier.js';
+export { Value, RawValue, SharedValue, unlinkValue, type SharedDataOptions } from './shared/value.js';
+export { Array, RawArray, unlinkArray, type SharedArray, type SharedArrayMethods } from './shared/array.js';
+export { SharedMemory, type SharedMemoryOptions } from './shared/shared_memory.js';
+export type { Typecode } from './shared/typecodes.js';
+export { setAffinity, getAffinity, setPriority, getPriority, cpuCount } from './process_control.js';
+export { serialize, deserialize } from './travel.js';
+export {
+  MultiprocError, Empty, Full, TimeoutError, ProcessError, BrokenBarrierError, RemoteError,
+  OwnerDeadError, ReleaseError,
+} from './errors.js';

@@ -1,0 +1,112 @@
+import { Kind, LOCK_PID_MASK, native, WaitOp } from '../binding.js';
+import { OwnerDeadError, ReleaseError } from '../errors.js';
+import { kReduce, type Handle } from '../travel.js';
+import { checkBoolean, checkObject, checkTimeout } from '../validate.js';
+import { withAcquired, type AcquireOptions, type AcquireSyncOptions,
+  type NamedOptions } from './lock.js';
+import { PID, place, rebuildAs, SharedPrimitive, THREAD, unlinkNamed,
+  type Attach } from './primitive.js';
+import { waitAsync, waitSync } from './waits.js';
+
+const OWNER_DEAD = 2;
+
+/**
+ * A process-shared recursive lock (Python's multiprocessing.RLock): the holding thread may
+ * acquire it again and must release it as many times. State words: holder pid (+ waiters bit),
+ * holder thread, depth; only the holder writes the last two.
+ */
+export class RLock extends SharedPrimitive {
+  constructor(options?: NamedOptions);
+  constructor(options?: NamedOptions | Attach) {
+    super(place(options, { kind: Kind.RLock, prefix: 'rlock' }));
+  }
+
+  /** Acquires without blocking the event loop; false if `timeout` passed first. */
+  async acquire(options?: AcquireOptions): Promise<boolean> {
+    const timeout = checkTimeout(checkObject(options, 'options').timeout);
+    if (this.tryFast()) return true;
+    const p = this.placement;
+    return this.settle(await waitAsync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
+  }
+
+  /** Acquires, blocking this thread; with `block: false` only tries. */
+  acquireSync(options?: AcquireSyncOptions): boolean {
+    if (this.tryFast()) {
+      if (options !== undefined) checkObject(options, 'options');
+      return true;
+    }
+    const opts = checkObject(options, 'options');
+    const timeout = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
+    const p = this.placement;
+    return this.settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
+  }
+
+  private tryFast(): boolean {
+    const i32 = this.i32;
+    const i = this.idx;
+    if (i32[i + 1] === THREAD && (Atomics.load(i32, i) & LOCK_PID_MASK) === PID) {
+      i32[i + 2]!++;
+      return true;
+    }
+    if (Atomics.compareExchange(i32, i, 0, PID) === 0) {
+      i32[i + 1] = THREAD;
+      i32[i + 2] = 1;
+      return true;
+    }
+    return false;
+  }
+
+  private settle(result: number | null): boolean {
+    if (result === null) return false;
+    if (result === OWNER_DEAD) throw new OwnerDeadError();
+    return true;
+  }
+
+  /** Releases one level; the lock is free when every acquire has been matched. */
+  release(): void {
+    const i32 = this.i32;
+    const i = this.idx;
+    if (!this.isMine()) {
+      throw new ReleaseError('cannot release an RLock this thread does not hold', 'ERR_NOT_OWNER');
+    }
+    if (--i32[i + 2]! > 0) return;
+    i32[i + 1] = 0;
+    if (Atomics.compareExchange(i32, i, PID, 0) === PID) return;
+    native.lockRelease(this.placement.seg.native, this.placement.offset, true);
+  }
+
+  /** Runs `fn` holding the lock and releases it however `fn` ends. */
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return withAcquired(this, fn);
+  }
+
+  /** Whether this thread holds the lock. */
+  isMine(): boolean {
+    return this.i32[this.idx + 1] === THREAD &&
+      (Atomics.load(this.i32, this.idx) & LOCK_PID_MASK) === PID;
+  }
+
+  /** Releases every level and returns the depth, for Condition.wait(). */
+  releaseAll(): number {
+    const depth = this.i32[this.idx + 2]!;
+    this.i32[this.idx + 2] = 1;
+    this.release();
+    return depth;
+  }
+
+  /** Restores the depth saved by releaseAll() once the lock is held again. */
+  restoreDepth(depth: number): void {
+    this.i32[this.idx + 2] = depth;
+  }
+
+  /** Removes the system-wide name; objects already open keep working. */
+  static unlink(name: string): void {
+    unlinkNamed('rlock', name);
+  }
+
+  [kReduce](): Handle {
+    return this.handle('RLock');
+  }
+}
+
+rebuildAs('RLock', (attach) => new RLock(attach as NamedOptions));

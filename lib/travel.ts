@@ -1,0 +1,145 @@
+import v8 from 'node:v8';
+import { typeError } from './validate.js';
+
+/** Implemented by every shared object: the plain data another process rebuilds it from. */
+export const kReduce = Symbol('multiproc.reduce');
+
+/** A shared object's travelling form. */
+export interface Handle {
+  /** Which rebuild function to call. */
+  type: string;
+  data: unknown;
+}
+
+/** Something that can travel as a handle. */
+export interface Reducible {
+  [kReduce](): Handle;
+}
+
+const rebuilders = new Map<string, (data: unknown) => unknown>();
+const MARK = '\u0000multiproc';
+
+/** Registers how a `type` of handle becomes a live object again. */
+export function registerRebuild(type: string, rebuild: (data: unknown) => unknown): void {
+  rebuilders.set(type, rebuild);
+}
+
+function isReducible(value: object): value is Reducible {
+  return typeof (value as Partial<Reducible>)[kReduce] === 'function';
+}
+
+/** Rebuilds a live object from a handle made by `reduce` in any process. */
+export function rebuild(handle: Handle): unknown {
+  const fn = rebuilders.get(handle.type);
+  if (!fn) throw typeError(`unknown multiproc handle type ${JSON.stringify(handle.type)}`);
+  return fn(handle.data);
+}
+
+// Replaces shared objects by marked handles, copying only the containers on the way to one.
+function encode(value: unknown, seen: Map<object, unknown>, found: { any: boolean }): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      throw typeError(`a ${typeof value} cannot be sent to another process`);
+    }
+    return value;
+  }
+  if (seen.has(value)) return seen.get(value);
+  if (isReducible(value)) {
+    found.any = true;
+    const marked = { [MARK]: value[kReduce]() };
+    seen.set(value, marked);
+    return marked;
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    let changed = false;
+    for (let i = 0; i < value.length; i++) {
+      out[i] = encode(value[i], seen, found);
+      if (out[i] !== value[i]) changed = true;
+    }
+    if (!changed) seen.set(value, value);
+    return changed ? out : value;
+  }
+  if (value instanceof Map) {
+    const out = new Map();
+    seen.set(value, out);
+    let changed = false;
+    for (const [k, v] of value) {
+      const ek = encode(k, seen, found);
+      const ev = encode(v, seen, found);
+      if (ek !== k || ev !== v) changed = true;
+      out.set(ek, ev);
+    }
+    if (!changed) seen.set(value, value);
+    return changed ? out : value;
+  }
+  if (value instanceof Set) {
+    const out = new Set();
+    seen.set(value, out);
+    let changed = false;
+    for (const v of value) {
+      const ev = encode(v, seen, found);
+      if (ev !== v) changed = true;
+      out.add(ev);
+    }
+    if (!changed) seen.set(value, value);
+    return changed ? out : value;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date ||
+      value instanceof RegExp || value instanceof Error) {
+    return value;
+  }
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  let changed = false;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    out[key] = encode(v, seen, found);
+    if (out[key] !== v) changed = true;
+  }
+  if (!changed) seen.set(value, value);
+  return changed ? out : value;
+}
+
+function decode(value: unknown, seen: Set<object>): unknown {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = decode(value[i], seen);
+    return value;
+  }
+  if (value instanceof Map) {
+    const entries = [...value].map(([k, v]) => [decode(k, seen), decode(v, seen)] as const);
+    value.clear();
+    for (const [k, v] of entries) value.set(k, v);
+    return value;
+  }
+  if (value instanceof Set) {
+    const items = [...value].map((v) => decode(v, seen));
+    value.clear();
+    for (const v of items) value.add(v);
+    return value;
+  }
+  if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof Error) return value;
+  const record = value as Record<string, unknown>;
+  if (MARK in record) return rebuild(record[MARK] as Handle);
+  for (const key of Object.keys(record)) record[key] = decode(record[key], seen);
+  return value;
+}
+
+/**
+ * Serializes `value` with Node's structured clone; multiproc's shared objects inside it travel
+ * as handles and arrive in the other process bound to the same shared memory.
+ */
+export function serialize(value: unknown): Buffer {
+  const found = { any: false };
+  const encoded = encode(value, new Map(), found);
+  return v8.serialize([found.any ? 1 : 0, encoded]);
+}
+
+/** The inverse of `serialize`, in any process. */
+export function deserialize<T = unknown>(buffer: Uint8Array): T {
+  const [hasHandles, encoded] = v8.deserialize(buffer) as [number, unknown];
+  return (hasHandles ? decode(encoded, new Set()) : encoded) as T;
+}
