@@ -16,7 +16,7 @@
 // killed as a whole.  The headline figure is the MEDIAN of the timed runs,
 // for every implementation alike.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -121,6 +121,32 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('exit', () => { for (const pid of live) killGroup(pid); });
 
 const log = (s) => process.stderr.write(s);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Per-CPU [busy, total] jiffies from /proc/stat. */
+function cpuTimes() {
+  return readFileSync('/proc/stat', 'utf8').split('\n')
+    .filter((l) => /^cpu\d+ /.test(l))
+    .map((l) => {
+      const f = l.trim().split(/\s+/).slice(1).map(Number);
+      const idle = f[3] + (f[4] || 0);
+      const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+      return [total - idle, total];
+    });
+}
+
+/** How busy each CPU is (0..1) over `ms` while we sleep: others' load skews every figure. */
+async function cpuBusy(ms = 200) {
+  try {
+    const a = cpuTimes();
+    await sleep(ms);
+    const b = cpuTimes();
+    return b.map(([busy, total], i) => (total - a[i][1] > 0 ? (busy - a[i][0]) / (total - a[i][1]) : 0));
+  } catch {
+    return [];
+  }
+}
+const BUSY = 0.15; // a CPU busier than this before a job makes its figure suspect
 
 /** Run one driver; resolve with its JSON result (or {error}). */
 function runJob(label, [cmd, args]) {
@@ -205,6 +231,7 @@ const distBuilt = existsSync(join(root, 'dist', 'index.js'));
 if (!distBuilt) log('note: dist/index.js not found (library not built): multiproc columns are skipped\n');
 
 const results = [];
+const busyJobs = [];
 for (const row of selected) {
   const r = {
     id: row.id, what: row.what, unit: row.unit, better: row.better,
@@ -219,8 +246,13 @@ for (const row of selected) {
   for (const [key, cmd] of jobs) {
     if (!cmd) continue;
     log(`${row.id}: ${key} ... `);
+    const busy = await cpuBusy();
     r[key] = await runJob(`${row.id} ${key}`, cmd);
-    log(r[key].error ? `ERROR: ${r[key].error}\n` : `${fmt(row, r[key].median)} median (${r[key].wallSeconds} s)\n`);
+    r[key].cpuBusyBefore = busy.map((x) => Math.round(x * 100) / 100);
+    const warn = busy.some((x) => x > BUSY)
+      ? ` [machine busy before the job: ${busy.map((x) => `${Math.round(x * 100)}%`).join('/')}]` : '';
+    if (warn) busyJobs.push(`${row.id} ${key}`);
+    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n` : `${fmt(row, r[key].median)} median (${r[key].wallSeconds} s)${warn}\n`);
   }
   const m = r.multiproc?.error ? null : r.multiproc?.median;
   r.ratios = {
@@ -245,6 +277,7 @@ if (JSON_OUT) {
     distBuilt,
     rows: results,
     shmLeftovers: leftovers,
+    busyJobs,
     elapsedSeconds: Math.round(elapsed * 10) / 10,
   }, null, 2) + '\n');
 } else {
@@ -263,6 +296,7 @@ if (JSON_OUT) {
     const ex = (x) => (!x ? null : x.error ? 'error' : `${x.finalValues ?? x.final_values} (exact)`);
     console.log(`value check: multiproc final values ${ex(v.multiproc) ?? 'n/a'}; python ${ex(v.python) ?? 'n/a'}`);
   }
+  if (busyJobs.length) console.log(`WARNING: other load on the CPUs before: ${busyJobs.join(', ')} (figures suspect)`);
   console.log(`/dev/shm: ${leftovers.length ? `LEFT OVER: ${leftovers.join(' ')}` : 'nothing left over'}; total ${elapsed.toFixed(1)} s`);
 }
 if (leftovers.length) log(`warning: new entries left in /dev/shm: ${leftovers.join(' ')}\n`);

@@ -149,15 +149,6 @@ export async function reap(child, graceMs = 2000) {
   clearTimeout(t);
 }
 
-/** Close shared objects if the library offers a way to (close/unlink/dispose). */
-export function dispose(...objs) {
-  for (const o of objs) {
-    for (const m of ['close', 'unlink']) {
-      if (typeof o?.[m] === 'function') { try { o[m](); } catch { /* already gone */ } }
-    }
-  }
-}
-
 /** Round trips per timed run so that one run lasts about `runMs` ms. */
 export function roundsFor(nsPerRound, runMs, min = 2_000, max = 2_000_000) {
   return Math.max(min, Math.min(max, Math.ceil((runMs * 1e6) / nsPerRound)));
