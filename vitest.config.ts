@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Cross-process tests spawn real children; two CPUs are shared by everything.
     pool: 'forks',
+    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
