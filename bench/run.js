@@ -7,14 +7,16 @@
 //                                           pingpong-01 | pingpong-00 | value)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
+//            --stat median|best (headline statistic, default median),
 //            --no-python, --no-alt, --verbose (stream every job's stderr)
 //
 // Every measurement is done by a separate driver process (bench/node/*.js,
 // bench/python/*.py) that pins its own processes/threads and prints one JSON
 // line.  Drivers run one at a time (never concurrently), each in its own
 // process group so that a hung driver and any children it forked can be
-// killed as a whole.  The headline figure is the MEDIAN of the timed runs,
-// for every implementation alike.
+// killed as a whole.  The headline figure is the MEDIAN of the timed runs
+// (or the best with --stat best), for every implementation alike.  CPU time
+// used by other programs during each job is measured and flagged.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,7 +38,12 @@ const JSON_OUT = flag('json');
 const VERBOSE = flag('verbose');
 const RUNS = opt('runs', undefined);
 const TIMEOUT_S = Number(opt('timeout', 60));
-const optValues = new Set(['runs', 'timeout'].map((n) => opt(n, null)).filter((x) => x !== null));
+const STAT = opt('stat', 'median');
+if (!['median', 'best'].includes(STAT)) {
+  console.error('--stat must be median or best');
+  process.exit(2);
+}
+const optValues = new Set(['runs', 'timeout', 'stat'].map((n) => opt(n, null)).filter((x) => x !== null));
 const positional = argv.filter((a, i) => !a.startsWith('--') && !(optValues.has(a) && argv[i - 1]?.startsWith('--')));
 
 // ---------------------------------------------------------------- the rows
@@ -121,32 +128,37 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('exit', () => { for (const pid of live) killGroup(pid); });
 
 const log = (s) => process.stderr.write(s);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Per-CPU [busy, total] jiffies from /proc/stat. */
-function cpuTimes() {
-  return readFileSync('/proc/stat', 'utf8').split('\n')
-    .filter((l) => /^cpu\d+ /.test(l))
-    .map((l) => {
-      const f = l.trim().split(/\s+/).slice(1).map(Number);
-      const idle = f[3] + (f[4] || 0);
-      const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-      return [total - idle, total];
-    });
+/** CPU ticks (USER_HZ) spent in user+nice+system by the whole machine, and its total ticks. */
+function machineTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: f[0] + f[1] + f[2], total: f.slice(0, 8).reduce((a, b) => a + b, 0) };
 }
 
-/** How busy each CPU is (0..1) over `ms` while we sleep: others' load skews every figure. */
-async function cpuBusy(ms = 200) {
-  try {
-    const a = cpuTimes();
-    await sleep(ms);
-    const b = cpuTimes();
-    return b.map(([busy, total], i) => (total - a[i][1] > 0 ? (busy - a[i][0]) / (total - a[i][1]) : 0));
-  } catch {
-    return [];
-  }
+/** CPU ticks of this process plus its reaped children (drivers, and through them their children). */
+function ourTicks() {
+  const st = readFileSync('/proc/self/stat', 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ').map(Number);
+  return f[11] + f[12] + f[13] + f[14]; // utime stime cutime cstime
 }
-const BUSY = 0.15; // a CPU busier than this before a job makes its figure suspect
+
+/**
+ * Measures how much CPU *other* programs used while `fn` ran: machine busy ticks minus ours
+ * (a driver's ticks count once it is reaped).  Other load skews every figure, so a job during
+ * which others used more than OTHERS of one CPU on average is flagged.
+ */
+async function withLoadCheck(fn) {
+  const m0 = machineTicks();
+  const o0 = ourTicks();
+  const res = await fn();
+  const m1 = machineTicks();
+  const o1 = ourTicks();
+  const ncpu = Math.max(1, readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).length);
+  const wallTicks = (m1.total - m0.total) / ncpu;
+  const others = Math.max(0, (m1.busy - m0.busy) - (o1 - o0));
+  return { res, othersCpu: wallTicks > 0 ? Math.round((others / wallTicks) * 100) / 100 : 0 };
+}
+const OTHERS = 0.1; // fraction of one CPU
 
 /** Run one driver; resolve with its JSON result (or {error}). */
 function runJob(label, [cmd, args]) {
@@ -204,7 +216,7 @@ function speedup(row, mp, alt) {
   return row.better === 'lower' ? alt / mp : mp / alt;
 }
 const fmtRatio = (r) => (r == null ? '-' : `${r.toFixed(2)}x`);
-const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, res.median));
+const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, res[STAT]));
 
 function table(rows) {
   const head = ['what', 'multiproc', 'python mp', 'py/mp', 'node alt', 'alt/mp', 'target', 'result'];
@@ -246,18 +258,17 @@ for (const row of selected) {
   for (const [key, cmd] of jobs) {
     if (!cmd) continue;
     log(`${row.id}: ${key} ... `);
-    const busy = await cpuBusy();
-    r[key] = await runJob(`${row.id} ${key}`, cmd);
-    r[key].cpuBusyBefore = busy.map((x) => Math.round(x * 100) / 100);
-    const warn = busy.some((x) => x > BUSY)
-      ? ` [machine busy before the job: ${busy.map((x) => `${Math.round(x * 100)}%`).join('/')}]` : '';
+    const { res, othersCpu } = await withLoadCheck(() => runJob(`${row.id} ${key}`, cmd));
+    r[key] = res;
+    r[key].othersCpu = othersCpu;
+    const warn = othersCpu > OTHERS ? ` [other programs used ${Math.round(othersCpu * 100)}% of a CPU meanwhile]` : '';
     if (warn) busyJobs.push(`${row.id} ${key}`);
-    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n` : `${fmt(row, r[key].median)} median (${r[key].wallSeconds} s)${warn}\n`);
+    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n` : `${fmt(row, r[key][STAT])} ${STAT} (${r[key].wallSeconds} s)${warn}\n`);
   }
-  const m = r.multiproc?.error ? null : r.multiproc?.median;
+  const m = r.multiproc?.error ? null : r.multiproc?.[STAT];
   r.ratios = {
-    python: speedup(row, m, r.python?.error ? null : r.python?.median),
-    alt: speedup(row, m, r.alt?.error ? null : r.alt?.median),
+    python: speedup(row, m, r.python?.error ? null : r.python?.[STAT]),
+    alt: speedup(row, m, r.alt?.error ? null : r.alt?.[STAT]),
   };
   if (!r.multiproc) r.result = 'SKIP';
   else if (r.multiproc.error) r.result = 'ERROR';
@@ -273,7 +284,7 @@ if (JSON_OUT) {
   process.stdout.write(JSON.stringify({
     node: process.version,
     python: results.find((r) => r.python?.python)?.python.python ?? null,
-    stat: 'median',
+    stat: STAT,
     distBuilt,
     rows: results,
     shmLeftovers: leftovers,
@@ -285,7 +296,7 @@ if (JSON_OUT) {
   console.log('');
   console.log(table(results));
   console.log('');
-  console.log(`figures: median of the timed runs (${results.map((r) => `${r.id}: ${runsOf(r) ?? '?'}`).join(', ')}), after warm-up`);
+  console.log(`figures: ${STAT} of the timed runs (${results.map((r) => `${r.id}: ${runsOf(r) ?? '?'}`).join(', ')}), after warm-up`);
   console.log('ratios:  alternative time / multiproc time (for ops/s: multiproc / alternative); > 1 means multiproc is faster');
   const alts = [...new Set(results.map((r) => r.altName).filter(Boolean))];
   if (alts.length) console.log(`node alt: ${results.filter((r) => r.altName).map((r) => `${r.id} = ${r.altName}`).join('; ')}`);
@@ -296,7 +307,7 @@ if (JSON_OUT) {
     const ex = (x) => (!x ? null : x.error ? 'error' : `${x.finalValues ?? x.final_values} (exact)`);
     console.log(`value check: multiproc final values ${ex(v.multiproc) ?? 'n/a'}; python ${ex(v.python) ?? 'n/a'}`);
   }
-  if (busyJobs.length) console.log(`WARNING: other load on the CPUs before: ${busyJobs.join(', ')} (figures suspect)`);
+  if (busyJobs.length) console.log(`WARNING: other programs loaded the CPUs during: ${busyJobs.join(', ')} (figures suspect)`);
   console.log(`/dev/shm: ${leftovers.length ? `LEFT OVER: ${leftovers.join(' ')}` : 'nothing left over'}; total ${elapsed.toFixed(1)} s`);
 }
 if (leftovers.length) log(`warning: new entries left in /dev/shm: ${leftovers.join(' ')}\n`);
