@@ -59,7 +59,6 @@ export interface NativeBinding {
   getAffinity(pid: number): number[];
   setPriority(pid: number, nice: number): void;
   getPriority(pid: number): number;
-  processAlive(pid: number): boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -94,6 +93,5 @@ export const WaitOp = {
 
 /** Word offsets of the state after an object's 8-byte header. */
 export const STATE_WORD = 2;
-/** Lock word bit saying a sleeper may exist; the low bits hold the holder's pid. */
-export const LOCK_WAITERS = 0x40000000;
+/** The low bits of a lock word hold the holder's pid (bit 30 says a sleeper may exist). */
 export const LOCK_PID_MASK = 0x3fffffff;

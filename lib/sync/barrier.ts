@@ -78,7 +78,7 @@ export class Barrier extends SharedPrimitive {
         case Arrive.Released: return index;
         case Arrive.Broken: throw new BrokenBarrierError();
         case Arrive.LastPending:
-          this.#finish(gen, () => this.#action!());
+          this.#runAction(gen);
           return index;
         case Arrive.Draining:
           waitSync(WaitOp.Barrier, p.seg.native, p.offset, gen, ms);
@@ -98,24 +98,22 @@ export class Barrier extends SharedPrimitive {
     return index;
   }
 
-  async #runAction(gen: number): Promise<void> {
-    try {
-      await this.#action!();
-    } catch (err) {
+  // Runs the action, then releases generation `gen`; an action that throws (or rejects) breaks
+  // the barrier instead. Returns a promise only when the action did.
+  #runAction(gen: number): Promise<void> | void {
+    const release = () => native.barrierRelease(this.placement.seg.native, this.placement.offset, gen);
+    const fail = (err: unknown): never => {
       this.abort();
       throw err;
-    }
-    native.barrierRelease(this.placement.seg.native, this.placement.offset, gen);
-  }
-
-  #finish(gen: number, action: () => unknown): void {
+    };
+    let result: unknown;
     try {
-      action();
+      result = this.#action!();
     } catch (err) {
-      this.abort();
-      throw err;
+      fail(err);
     }
-    native.barrierRelease(this.placement.seg.native, this.placement.offset, gen);
+    if (result instanceof Promise) return result.then(release, fail);
+    release();
   }
 
   /** Returns the barrier to its empty state; current waiters get BrokenBarrierError. */

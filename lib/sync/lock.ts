@@ -25,10 +25,17 @@ export interface NamedOptions {
 
 const OWNER_DEAD = 2;
 
-function settle(result: number | null): boolean {
+/** A Lock/RLock wait's result: false on timeout, OwnerDeadError (lock held) if the holder died. */
+export function settle(result: number | null): boolean {
   if (result === null) return false;
   if (result === OWNER_DEAD) throw new OwnerDeadError();
   return true;
+}
+
+/** The wait an acquireSync() may make: 0 with `block: false`, else the timeout (-1 = forever). */
+export function syncTimeout(options: AcquireSyncOptions | undefined): number {
+  const opts = checkObject(options, 'options');
+  return checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
 }
 
 /** Anything with acquire/release: Lock, RLock, Semaphore, Condition. */
@@ -77,14 +84,8 @@ export class Lock extends SharedPrimitive {
       if (options !== undefined) checkObject(options, 'options');
       return true;
     }
-    return this.acquireSlow(options);
-  }
-
-  private acquireSlow(options: AcquireSyncOptions | undefined): boolean {
-    const opts = checkObject(options, 'options');
-    const timeout = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
     const p = this.placement;
-    return settle(waitSync(WaitOp.Lock, p.seg.native, p.offset, 0, timeout));
+    return settle(waitSync(WaitOp.Lock, p.seg.native, p.offset, 0, syncTimeout(options)));
   }
 
   /** Releases the lock (any process may release it, as in Python). */

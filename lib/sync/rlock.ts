@@ -1,14 +1,12 @@
 import { Kind, LOCK_PID_MASK, native, WaitOp } from '../binding.js';
-import { OwnerDeadError, ReleaseError } from '../errors.js';
+import { ReleaseError } from '../errors.js';
 import { kReduce, type Handle } from '../travel.js';
-import { checkBoolean, checkObject, checkTimeout } from '../validate.js';
-import { withAcquired, type AcquireOptions, type AcquireSyncOptions,
+import { checkObject, checkTimeout } from '../validate.js';
+import { settle, syncTimeout, withAcquired, type AcquireOptions, type AcquireSyncOptions,
   type NamedOptions } from './lock.js';
 import { PID, place, rebuildAs, SharedPrimitive, THREAD, unlinkNamed,
   type Attach } from './primitive.js';
 import { waitAsync, waitSync } from './waits.js';
-
-const OWNER_DEAD = 2;
 
 /**
  * A process-shared recursive lock (Python's multiprocessing.RLock): the holding thread may
@@ -26,7 +24,7 @@ export class RLock extends SharedPrimitive {
     const timeout = checkTimeout(checkObject(options, 'options').timeout);
     if (this.tryFast()) return true;
     const p = this.placement;
-    return this.settle(await waitAsync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
+    return settle(await waitAsync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
   }
 
   /** Acquires, blocking this thread; with `block: false` only tries. */
@@ -35,10 +33,8 @@ export class RLock extends SharedPrimitive {
       if (options !== undefined) checkObject(options, 'options');
       return true;
     }
-    const opts = checkObject(options, 'options');
-    const timeout = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
     const p = this.placement;
-    return this.settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
+    return settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, syncTimeout(options)));
   }
 
   private tryFast(): boolean {
@@ -54,12 +50,6 @@ export class RLock extends SharedPrimitive {
       return true;
     }
     return false;
-  }
-
-  private settle(result: number | null): boolean {
-    if (result === null) return false;
-    if (result === OWNER_DEAD) throw new OwnerDeadError();
-    return true;
   }
 
   /** Releases one level; the lock is free when every acquire has been matched. */

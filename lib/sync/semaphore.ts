@@ -1,8 +1,8 @@
 import { Kind, native, WaitOp } from '../binding.js';
 import { ReleaseError } from '../errors.js';
 import { kReduce, type Handle } from '../travel.js';
-import { checkBoolean, checkInteger, checkObject, checkTimeout } from '../validate.js';
-import { withAcquired, type AcquireOptions, type AcquireSyncOptions,
+import { checkInteger, checkObject, checkTimeout } from '../validate.js';
+import { syncTimeout, withAcquired, type AcquireOptions, type AcquireSyncOptions,
   type NamedOptions } from './lock.js';
 import { isAttach, place, rebuildAs, SharedPrimitive, unlinkNamed,
   type Attach } from './primitive.js';
@@ -43,10 +43,8 @@ export class Semaphore extends SharedPrimitive {
       if (options !== undefined) checkObject(options, 'options');
       return true;
     }
-    const opts = checkObject(options, 'options');
-    const timeout = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
     const p = this.placement;
-    return waitSync(this.#op(), p.seg.native, p.offset, 0, timeout) !== null;
+    return waitSync(this.#op(), p.seg.native, p.offset, 0, syncTimeout(options)) !== null;
   }
 
   private tryFast(): boolean {

@@ -87,12 +87,6 @@ Napi::Value GetPriority(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), nice);
 }
 
-Napi::Value ProcessAlive(const Napi::CallbackInfo& info) {
-  int32_t pid;
-  if (!ArgPid(info, &pid)) return info.Env().Undefined();
-  return Napi::Boolean::New(info.Env(), platform::ProcessAlive(pid));
-}
-
 }  // namespace
 
 void InitProcessControl(Napi::Env env, Napi::Object exports) {
@@ -100,7 +94,6 @@ void InitProcessControl(Napi::Env env, Napi::Object exports) {
   exports.Set("getAffinity", Napi::Function::New<GetAffinity>(env, "getAffinity"));
   exports.Set("setPriority", Napi::Function::New<SetPriority>(env, "setPriority"));
   exports.Set("getPriority", Napi::Function::New<GetPriority>(env, "getPriority"));
-  exports.Set("processAlive", Napi::Function::New<ProcessAlive>(env, "processAlive"));
 }
 
 }  // namespace mp::binding

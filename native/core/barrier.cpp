@@ -18,8 +18,11 @@ class Guard {
   BarrierState* s_;
 };
 
+// Callers change `gen` or `broken` first; a waiter counts itself before checking them.
 void WakeAll(BarrierState* s) {
-  platform::FutexWake(reinterpret_cast<volatile uint32_t*>(&s->gen), INT_MAX);
+  if (s->waiters.load() > 0) {
+    platform::FutexWake(reinterpret_cast<volatile uint32_t*>(&s->gen), INT_MAX);
+  }
 }
 
 // Ends the current generation; caller holds the mutex.
@@ -106,7 +109,6 @@ bool GenerationWait::Arm(platform::WaitTarget* target) {
   s_->waiters.fetch_add(1);
   target->word = reinterpret_cast<volatile uint32_t*>(&s_->gen);
   target->expected = gen_;
-  target->process_private = false;
   return true;
 }
 

@@ -84,7 +84,6 @@ bool SignalWait::Arm(platform::WaitTarget* target) {
   s_->waiters.fetch_add(1);
   target->word = reinterpret_cast<volatile uint32_t*>(&s_->seq);
   target->expected = s_->seq.load();
-  target->process_private = false;
   return true;
 }
 

@@ -28,7 +28,6 @@ bool Wait::Arm(platform::WaitTarget* target) {
   s_->waiters.fetch_add(1);
   target->word = reinterpret_cast<volatile uint32_t*>(&s_->flag);
   target->expected = 0;
-  target->process_private = false;
   return true;
 }
 

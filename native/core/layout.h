@@ -21,7 +21,6 @@ constexpr size_t kBlockHeaderSize = 16;
 constexpr size_t kObjectHeaderSize = 8;
 constexpr size_t kBlockAlign = 64;
 constexpr int kSizeClasses = 12;                // 64 B .. 128 KiB
-constexpr size_t kLargestClass = size_t{64} << (kSizeClasses - 1);
 
 enum class ObjectKind : uint32_t {
   kLock = 1,

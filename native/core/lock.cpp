@@ -67,7 +67,6 @@ bool AcquireWait::Arm(platform::WaitTarget* target) {
   slept_ = true;
   target->word = reinterpret_cast<volatile uint32_t*>(&s_->owner);
   target->expected = v;
-  target->process_private = false;
   return true;
 }
 

@@ -46,7 +46,6 @@ void FutexWake(const volatile uint32_t* word, int count);
 struct WaitTarget {
   const volatile uint32_t* word;
   uint32_t expected;
-  bool process_private;
 };
 constexpr int kMaxMultiWait = 128;
 int FutexWaitMany(const WaitTarget* targets, int count, int64_t deadline_ns);

@@ -161,8 +161,8 @@ struct FutexWaitv {
   uint32_t flags;
   uint32_t reserved;
 };
+// Shared (not private) futexes: the words live in memory mapped by several processes.
 constexpr uint32_t kFutex2SizeU32 = 0x02;
-constexpr uint32_t kFutex2Private = 128;
 }  // namespace
 
 int FutexWaitMany(const WaitTarget* targets, int count, int64_t deadline_ns) {
@@ -171,7 +171,7 @@ int FutexWaitMany(const WaitTarget* targets, int count, int64_t deadline_ns) {
   for (int i = 0; i < count; i++) {
     waiters[i].val = targets[i].expected;
     waiters[i].uaddr = reinterpret_cast<uintptr_t>(targets[i].word);
-    waiters[i].flags = kFutex2SizeU32 | (targets[i].process_private ? kFutex2Private : 0);
+    waiters[i].flags = kFutex2SizeU32;
     waiters[i].reserved = 0;
   }
   timespec ts;

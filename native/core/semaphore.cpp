@@ -38,7 +38,6 @@ bool AcquireWait::Arm(platform::WaitTarget* target) {
   s_->waiters.fetch_add(1);
   target->word = reinterpret_cast<volatile uint32_t*>(&s_->value);
   target->expected = 0;
-  target->process_private = false;
   return true;
 }
 

@@ -130,8 +130,8 @@ void WaitService::Run(Shard* shard) {
       if (active[i].waitable->TryComplete(false)) retry_now = true;
     }
     if (!retry_now) {
-      // Shared (not private) like every other wait, so FutexWake finds it under the same key.
-      targets.push_back({reinterpret_cast<volatile uint32_t*>(&shard->control), control, false});
+      // A shared futex like every other wait, so FutexWake finds it under the same key.
+      targets.push_back({reinterpret_cast<volatile uint32_t*>(&shard->control), control});
       if (platform::HasWaitMany()) {
         platform::FutexWaitMany(targets.data(), static_cast<int>(targets.size()), wake_at);
       } else {
