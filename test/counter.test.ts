@@ -49,3 +49,33 @@ describe('shared counter across 4 processes', () => {
     expect(v.value).toBe(BigInt(CHILDREN * PER_CHILD));
   }, 90_000);
 });
+
+describe('async acquirers racing synchronous ones in other processes', () => {
+  // A release landing between a native waiter's arm and its re-check once granted the lock to a
+  // wait that was never delivered, wedging everybody; this reproduced it on every run.
+  it('150 concurrent acquire() loops and 2 children count exactly, and nobody times out', async () => {
+    const v = mp.RawValue('i', 0);
+    const lock = new mp.Lock();
+    const go = new mp.Event();
+    const kids = [0, 1].map(() => spawnChild('counter.mjs', { mode: 'separate', v, lock, n: PER_CHILD, go }));
+    let stop = false;
+    const finished = Promise.all(kids.map((k) => k.result(60_000))).finally(() => { stop = true; });
+    let mine = 0;
+    let timeouts = 0;
+    const loops = Array.from({ length: 150 }, async () => {
+      while (!stop) {
+        if (!(await lock.acquire({ timeout: 10_000 }))) { timeouts++; return; }
+        v.value += 1;
+        mine++;
+        lock.release();
+        await new Promise((r) => setImmediate(r));
+      }
+    });
+    go.set();
+    await finished;
+    await Promise.all(loops);
+    expect(timeouts).toBe(0);
+    expect(mine).toBeGreaterThan(0);
+    expect(v.value).toBe(2 * PER_CHILD + mine);
+  }, 90_000);
+});

@@ -126,8 +126,13 @@ void WaitService::Run(Shard* shard) {
         same->expected = t.expected;
       }
     }
+    // A wait that completes now has taken what it waited for: it must be delivered, not retried.
+    size_t completed = active.size();
     for (size_t i = 0; i < active.size() && !retry_now; i++) {
-      if (active[i].waitable->TryComplete(false)) retry_now = true;
+      if (active[i].waitable->TryComplete(false)) {
+        completed = i;
+        retry_now = true;
+      }
     }
     if (!retry_now) {
       // A shared futex like every other wait, so FutexWake finds it under the same key.
@@ -144,6 +149,11 @@ void WaitService::Run(Shard* shard) {
     }
     for (size_t i = 0; i < active.size(); i++) {
       if (armed[i]) active[i].waitable->Disarm();
+    }
+    if (completed < active.size()) {
+      Complete(shard, std::move(active[completed]), WaitOutcome::kDone);
+      active[completed] = std::move(active.back());
+      active.pop_back();
     }
   }
   // Waits still pending when the environment goes away are dropped: nothing was taken for them.
