@@ -80,17 +80,25 @@ export class Lock extends SharedPrimitive {
 
   /** Acquires, blocking this thread; with `block: false` only tries. */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    if (Atomics.compareExchange(this.i32, this.idx, 0, PID) === 0) {
-      if (options !== undefined) checkObject(options, 'options');
-      return true;
-    }
+    // Kept tiny so that it inlines into the caller's loop; everything else is in acquireSlow().
+    if (options === undefined && Atomics.compareExchange(this.i32, this.idx, 0, PID) === 0) return true;
+    return this.acquireSlow(options);
+  }
+
+  private acquireSlow(options: AcquireSyncOptions | undefined): boolean {
+    const timeout = syncTimeout(options);
+    if (Atomics.compareExchange(this.i32, this.idx, 0, PID) === 0) return true;
     const p = this.placement;
-    return settle(waitSync(WaitOp.Lock, p.seg.native, p.offset, 0, syncTimeout(options)));
+    return settle(waitSync(WaitOp.Lock, p.seg.native, p.offset, 0, timeout));
   }
 
   /** Releases the lock (any process may release it, as in Python). */
   release(): void {
-    if (Atomics.compareExchange(this.i32, this.idx, PID, 0) === PID) return;
+    if (Atomics.compareExchange(this.i32, this.idx, PID, 0) !== PID) this.releaseSlow();
+  }
+
+  /** The lock has sleepers to wake, is held by another process, or is not held at all. */
+  private releaseSlow(): void {
     if (!native.lockRelease(this.placement.seg.native, this.placement.offset, false)) {
       throw new ReleaseError('release() called on an unlocked Lock');
     }

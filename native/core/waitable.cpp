@@ -5,18 +5,37 @@
 
 namespace mp {
 
+namespace {
+
+// A sched_yield that returns later than this let another thread run on our CPU.
+constexpr int64_t kSwitchedNs = 1500;
+
+// Learned per thread: whether the last wait ended just after a yield that let another thread
+// run. Its waker then shares our CPU and runs only when we yield, so spinning first would only
+// burn the time it needs.
+thread_local bool t_waker_shares_cpu = false;
+
+}  // namespace
+
 WaitOutcome WaitSync(Waitable& w, int64_t timeout_ns, int64_t spin_ns) {
   const int64_t start = platform::MonotonicNs();
   const int64_t deadline = timeout_ns < 0 ? -1 : start + timeout_ns;
   int64_t spin_until = start + spin_ns;
   if (deadline >= 0) spin_until = std::min(spin_until, deadline);
+  bool switched = false;
   for (int i = 1; spin_ns > 0; i++) {
-    if (w.TryComplete(false)) return WaitOutcome::kDone;
-    if ((i & 31) == 0) {
-      if (platform::MonotonicNs() >= spin_until) break;
+    if (w.TryComplete(false)) {
+      t_waker_shares_cpu = switched;
+      return WaitOutcome::kDone;
+    }
+    if (t_waker_shares_cpu || (i & 31) == 0) {
+      const int64_t before = platform::MonotonicNs();
+      if (before >= spin_until) break;
       platform::Yield();
+      switched = platform::MonotonicNs() - before > kSwitchedNs;
     } else {
       platform::CpuRelax();
+      switched = false;
     }
   }
   int64_t next_owner_check = start + kOwnerPollNs;

@@ -36,7 +36,8 @@ enum class WaitOutcome { kDone, kTimedOut };
 
 // Runs `w` to completion on the calling thread. `timeout_ns` < 0 waits forever. Before the
 // first sleep it spins for up to `spin_ns`, because a futex wake-up across CPUs costs 10-50 us;
-// the spin yields now and then so a partner on the same CPU is not starved.
+// the spin yields now and then so a partner on the same CPU is not starved (at once, when the
+// last wait showed that the waker shares our CPU).
 WaitOutcome WaitSync(Waitable& w, int64_t timeout_ns, int64_t spin_ns);
 constexpr int64_t kDefaultSpinNs = 50 * 1000;
 
