@@ -14,6 +14,7 @@
         "native/core/waitable.cpp",
         "native/binding/addon.cpp",
         "native/binding/args.cpp",
+        "native/binding/parent_channel_ops.cpp",
         "native/binding/async_ops.cpp",
         "native/binding/errors.cpp",
         "native/binding/process_control.cpp",
@@ -28,7 +29,7 @@
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-fno-exceptions"],
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/core/platform_linux.cpp"],
+          "sources": ["native/core/platform_linux.cpp", "native/core/parent_channel_posix.cpp"],
           "libraries": ["-lpthread", "-lrt"]
         }]
       ]

@@ -13,6 +13,7 @@ export interface NativeSegment {
   retain(offset: number): boolean;
   release(offset: number): boolean;
   dataInfo(offset: number): [typecode: number, length: number];
+  holds(offset: number, kind: number): boolean;
 }
 
 /** Where an object landed: its segment, its offset and the offset of its embedded lock. */
@@ -59,6 +60,10 @@ export interface NativeBinding {
   getAffinity(pid: number): number[];
   setPriority(pid: number, nice: number): void;
   getPriority(pid: number): number;
+  readParentFrame(fd: number): Buffer | null;
+  writeParentFrame(fd: number, bytes: Uint8Array): void;
+  startLifeline(fd: number, graceMs: number): void;
+  processAlive(pid: number): boolean;
 }
 
 const require = createRequire(import.meta.url);

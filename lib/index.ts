@@ -15,3 +15,10 @@ export {
   MultiprocError, Empty, Full, TimeoutError, ProcessError, BrokenBarrierError, RemoteError,
   OwnerDeadError, ReleaseError,
 } from './errors.js';
+export { Process, activeChildren, type ProcessOptions } from './process/process.js';
+export { isMainProcess } from './process/identity.js';
+export { currentProcess, parentProcess, type CurrentProcess, type ParentProcess } from './process/current.js';
+export { registerTargets, type Target, type TargetFunction, type TargetRef } from './process/target.js';
+export { setStartMethod, getStartMethod, prepareStandby, type StartMethod,
+  type StartMethodOptions } from './process/start_method.js';
+export { getLogger, logToStderr, LogLevel, type Logger, type LogLevelName } from './process/logger.js';

@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSyncOps(env, exports);
   InitAsyncOps(env, exports);
   InitProcessControl(env, exports);
+  InitParentChannel(env, exports);
   return exports;
 }
 

@@ -26,5 +26,6 @@ void InitSharedMemory(Napi::Env env, Napi::Object exports, AddonData* data);
 void InitSyncOps(Napi::Env env, Napi::Object exports);
 void InitAsyncOps(Napi::Env env, Napi::Object exports);
 void InitProcessControl(Napi::Env env, Napi::Object exports);
+void InitParentChannel(Napi::Env env, Napi::Object exports);
 
 }  // namespace mp::binding

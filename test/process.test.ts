@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { sleep, spawnChild, useChildren, useShmCleanup, type Child } from './helpers/children.js';
+
+useChildren();
+useShmCleanup();
+
+/** Running (not gone, not a zombie waiting to be reaped). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+async function allGone(pids: number[], withinMs: number): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (!pids.some(isRunning)) return [];
+    await sleep(50);
+  }
+  return pids.filter(isRunning);
+}
+
+function family(scenario: string, opts: Record<string, unknown> = {}): Child {
+  return spawnChild('family.mjs', { scenario, ...opts });
+}
+
+function jsonLines(child: Child): Record<string, unknown>[] {
+  return child.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('Process', () => {
+  it('4 children count exactly under a shared Lock; names, pids, isAlive and exit codes', async () => {
+    const parent = family('count');
+    const r = await parent.result();
+    expect(r.value).toBe(20_000);
+    expect(r.names).toEqual(['Process-1', 'Process-2', 'Process-3', 'Process-4']);
+    expect(new Set(r.pids).size).toBe(4);
+    expect(r.aliveAfterStart).toBe(true);
+    expect(r.exitCodes).toEqual([0, 0, 0, 0]);
+    expect(r.aliveAfterJoin).toBe(false);
+    // The entry's guarded code ran once, in the parent only.
+    expect(jsonLines(parent).filter((l) => 'mainRan' in l)).toHaveLength(1);
+  });
+
+  for (const startMethod of ['spawn', 'standby']) {
+    it(`the child knows itself and its parent; affinity and priority apply first (${startMethod})`, async () => {
+      const parent = family('describe', { startMethod });
+      const r = await parent.result();
+      expect(r.exitCode).toBe(0);
+      expect(r.out).toBe(1);
+      const child = jsonLines(parent).find((l) => 'child' in l)!.child as Record<string, unknown>;
+      expect(child).toMatchObject({ name: 'worker-x', daemon: false, identity: [1], isMain: false,
+        parentPid: r.parentPid, parentName: 'MainProcess', parentAlive: true, affinity: [0],
+        priority: 5, argv2: true });
+    });
+  }
+
+  it('an exception in the target: stack printed in the child, exit code 1, error readable in the parent', async () => {
+    const parent = family('fails');
+    const r = await parent.result();
+    expect(r.exitCode).toBe(1);
+    expect(r.error).toEqual({ name: 'RangeError', message: 'value out of range in child', code: 'E_CHILD',
+      isRangeError: true, stackHasTarget: true });
+    expect(parent.stderr()).toMatch(/Process Process-1:\nRangeError: value out of range in child\n\s+at fails/);
+  });
+
+  it('targets from other modules: ESM export, CommonJS export, registered, explicit { module, name }', async () => {
+    const r = await family('modules').result();
+    expect(r.modules).toEqual({
+      double: { exitCode: 0, value: 10 },
+      triple: { exitCode: 0, value: 15 },
+      registered: { exitCode: 0, value: 42 },
+      ref: { exitCode: 0, value: 10 },
+      missing: { exitCode: 1, code: 'ERR_TARGET_NOT_FOUND' },
+    });
+  });
+
+  it('exit codes: process.exit(7), terminate() -> -15, kill() -> -9; join(timeout) returns while running', async () => {
+    const r = await family('exitcodes').result();
+    expect(r).toEqual({ exit7: 7, aliveAfterTimedJoin: true, codeWhileRunning: null, terminated: -15,
+      killed: -9, afterClose: 'ERR_PROCESS_CLOSED' });
+  });
+
+  it('bad input: clear errors at start(), naming the argument', async () => {
+    const r = await family('badStart').result();
+    const e = r.errors as Record<string, string>;
+    expect(e.arrow).toMatch(/^TypeError:ERR_INVALID_ARG_TYPE:.*"target".*named and exported/);
+    expect(e.bound).toMatch(/^TypeError:ERR_INVALID_ARG_TYPE:.*bound/);
+    expect(e.notFunction).toMatch(/^TypeError:ERR_INVALID_ARG_TYPE:.*"target"/);
+    expect(e.functionArg).toMatch(/^TypeError:ERR_INVALID_ARG_TYPE:.*"args\[1\]".*function/);
+    expect(e.symbolArg).toMatch(/^TypeError:ERR_INVALID_ARG_TYPE:.*"args\[0\]".*symbol/);
+    expect(e.badAffinity).toMatch(/^RangeError:ERR_OUT_OF_RANGE:.*"affinity\[0\]"/);
+    expect(e.badPriority).toMatch(/^RangeError:ERR_OUT_OF_RANGE:.*"priority"/);
+    expect(e.badArgs).toMatch(/^TypeError:ERR_INVALID_ARG_TYPE:.*"args"/);
+    expect(e.joinBeforeStart).toBe('ERR_PROCESS_NOT_STARTED');
+    expect(e.startTwice).toBe('ERR_PROCESS_STARTED');
+    expect(e.closeRunning).toBe('ERR_PROCESS_RUNNING');
+  });
+
+  it('logToStderr(): lifecycle lines carry the process name, in the child too', async () => {
+    const parent = family('logging');
+    await parent.result();
+    expect(parent.stderr()).toContain('[INFO/Process-1] child process calling target()');
+    expect(parent.stderr()).toContain('[INFO/Process-1] process exiting with exitcode 0');
+  });
+});
+
+describe('no orphans', () => {
+  it('a daemon child is stopped when the parent ends normally; the parent waits for the others', async () => {
+    const parent = family('daemonAtExit');
+    await parent.waitLine((l) => l.includes('"daemon"'), 20_000);
+    const { daemon, nonDaemon } = jsonLines(parent).find((l) => 'daemon' in l) as { daemon: number; nonDaemon: number };
+    const { code } = await parent.exited();
+    expect(code).toBe(0);
+    expect(isRunning(nonDaemon)).toBe(false);
+    expect(await allGone([daemon], 5000)).toEqual([]);
+  });
+
+  for (const end of ['SIGKILL', 'SIGTERM', 'throw', 'exit'] as const) {
+    it(`children and grandchildren die when the parent ends by ${end}`, async () => {
+      const parent = family('orphans', { then: end === 'throw' || end === 'exit' ? end : 'wait' });
+      await parent.waitLine((l) => l.includes('"children"'), 20_000);
+      const lines = jsonLines(parent);
+      const pids = [...(lines.find((l) => 'children' in l)!.children as number[]),
+        lines.find((l) => 'grandchild' in l)!.grandchild as number];
+      expect(pids.every(isRunning)).toBe(true);
+      if (end === 'SIGKILL' || end === 'SIGTERM') parent.kill(end);
+      else parent.send('go');
+      await parent.exited();
+      expect(await allGone(pids, 8000)).toEqual([]);
+    });
+  }
+});
