@@ -4,7 +4,8 @@
 //
 //   node bench/run.js                       all rows, table on stdout
 //   node bench/run.js lock                  one section (lock | pingpong |
-//                                           pingpong-01 | pingpong-00 | value)
+//                                           pingpong-01 | pingpong-00 | value |
+//                                           process | process-spawn | process-standby)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
 //            --stat median|best (headline statistic, default median),
@@ -53,6 +54,7 @@ const runsArg = (def) => [`--runs=${RUNS ?? def}`];
 
 const ALT_LOCK = 'JS Atomics CAS on a SharedArrayBuffer (floor)';
 const ALT_PING = '2 worker_threads, Atomics.wait/notify';
+const ALT_FORK = 'child_process.fork() of an empty script';
 
 const ROWS = [
   {
@@ -95,8 +97,32 @@ const ROWS = [
       alt: null,
     },
   },
+  {
+    id: 'process-spawn',
+    what: 'Process start() to join(), trivial target',
+    unit: 'ms', better: 'lower', targetVsAlt: 1.1, pythonReference: 49,
+    jobs: {
+      multiproc: node('process_start.js', '--impl=spawn', ...runsArg(10)),
+      python: py('process_start.py', '--method=spawn', ...runsArg(10)),
+      alt: { name: ALT_FORK, cmd: node('process_start.js', '--impl=fork', ...runsArg(10)) },
+    },
+  },
+  {
+    id: 'process-standby',
+    what: 'Process start() to target running, warm start',
+    unit: 'ms', better: 'lower', target: 5, pythonReference: 10.6, metric: 'started',
+    jobs: {
+      multiproc: node('process_start.js', '--impl=standby', ...runsArg(10)),
+      python: py('process_start.py', '--method=forkserver', ...runsArg(10)),
+      alt: null,
+    },
+  },
 ];
-const ALIASES = { all: ROWS.map((r) => r.id), pingpong: ['pingpong-01', 'pingpong-00'] };
+const ALIASES = {
+  all: ROWS.map((r) => r.id),
+  pingpong: ['pingpong-01', 'pingpong-00'],
+  process: ['process-spawn', 'process-standby'],
+};
 
 let selected = ROWS;
 if (positional.length) {
@@ -207,16 +233,19 @@ function fmt(row, x) {
   if (x == null || Number.isNaN(x)) return 'n/a';
   if (row.unit === 'ops/s') return `${(x / 1e6).toFixed(2)} M ops/s`;
   if (row.unit === 'ns/pair') return `${x.toFixed(1)} ns`;
+  if (row.unit === 'ms') return `${x.toFixed(1)} ms`;
   return `${x.toFixed(2)} us`;
 }
-const fmtTarget = (row) => `${row.better === 'lower' ? '<=' : '>='} ${fmt(row, row.target)}`;
+const fmtTarget = (row) => `${row.better === 'lower' ? '<=' : '>='} ${row.targetVsAlt ? `${row.targetVsAlt}x alt` : fmt(row, row.target)}`;
+/** The headline figure of a job: its STAT, of the row's metric if it names one. */
+const figure = (row, res) => (!res || res.error ? null : (row.metric ? res[row.metric]?.[STAT] : res[STAT]) ?? null);
 /** > 1 means multiproc is faster. */
 function speedup(row, mp, alt) {
   if (!(mp > 0) || !(alt > 0)) return null;
   return row.better === 'lower' ? alt / mp : mp / alt;
 }
 const fmtRatio = (r) => (r == null ? '-' : `${r.toFixed(2)}x`);
-const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, res[STAT]));
+const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, figure(row, res)));
 
 function table(rows) {
   const head = ['what', 'multiproc', 'python mp', 'py/mp', 'node alt', 'alt/mp', 'target', 'result'];
@@ -246,7 +275,7 @@ const results = [];
 const busyJobs = [];
 for (const row of selected) {
   const r = {
-    id: row.id, what: row.what, unit: row.unit, better: row.better,
+    id: row.id, what: row.what, unit: row.unit, better: row.better, metric: row.metric,
     target: row.target, pythonReference: row.pythonReference,
     multiproc: null, python: null, alt: null, altName: row.jobs.alt?.name ?? null,
   };
@@ -263,16 +292,17 @@ for (const row of selected) {
     r[key].othersCpu = othersCpu;
     const warn = othersCpu > OTHERS ? ` [other programs used ${Math.round(othersCpu * 100)}% of a CPU meanwhile]` : '';
     if (warn) busyJobs.push(`${row.id} ${key}`);
-    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n` : `${fmt(row, r[key][STAT])} ${STAT} (${r[key].wallSeconds} s)${warn}\n`);
+    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n` : `${fmt(row, figure(row, r[key]))} ${STAT} (${r[key].wallSeconds} s)${warn}\n`);
   }
-  const m = r.multiproc?.error ? null : r.multiproc?.[STAT];
-  r.ratios = {
-    python: speedup(row, m, r.python?.error ? null : r.python?.[STAT]),
-    alt: speedup(row, m, r.alt?.error ? null : r.alt?.[STAT]),
-  };
+  const m = figure(row, r.multiproc);
+  const alt = figure(row, r.alt);
+  r.ratios = { python: speedup(row, m, figure(row, r.python)), alt: speedup(row, m, alt) };
+  const target = row.targetVsAlt ? (alt === null ? null : alt * row.targetVsAlt) : row.target;
+  r.target = target;
   if (!r.multiproc) r.result = 'SKIP';
   else if (r.multiproc.error) r.result = 'ERROR';
-  else r.result = (row.better === 'lower' ? m <= row.target : m >= row.target) ? 'PASS' : 'MISS';
+  else if (target === null) r.result = 'n/a';
+  else r.result = (row.better === 'lower' ? m <= target : m >= target) ? 'PASS' : 'MISS';
   results.push(r);
 }
 

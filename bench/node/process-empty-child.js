@@ -1,0 +1,1 @@
+// Intentionally empty: the child of the bare child_process.fork() baseline.
