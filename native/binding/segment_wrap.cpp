@@ -10,7 +10,6 @@
 namespace mp::binding {
 namespace {
 
-constexpr napi_type_tag kSegmentTag = {0x6d756c746970726fULL, 0x632d7365676d656eULL};
 constexpr size_t kArenaBytes = size_t{4} << 20;
 
 bool ArgKind(const Napi::CallbackInfo& info, size_t i, ObjectKind* out) {
@@ -25,6 +24,29 @@ bool ArgKind(const Napi::CallbackInfo& info, size_t i, ObjectKind* out) {
   return true;
 }
 
+// Parameters the primitives' code relies on: a semaphore never above its maximum nor above what
+// a signed 32-bit word holds (JavaScript reads it as one), a barrier of at least one party.
+bool CheckParams(Napi::Env env, ObjectKind kind, const ObjectParams& p) {
+  switch (kind) {
+    case ObjectKind::kSemaphore:
+    case ObjectKind::kBoundedSemaphore:
+      if (p.b > kSemaphoreMax || p.a > p.b) {
+        ThrowRange(env, "The semaphore's value (\"a\") and maximum (\"b\") must satisfy "
+                        "0 <= a <= b <= 2147483647");
+        return false;
+      }
+      return true;
+    case ObjectKind::kBarrier:
+      if (p.a < 1 || p.a > 0x7fffffffu) {
+        ThrowRange(env, "The barrier's parties (\"a\") must be an integer from 1 to 2147483647");
+        return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
 // Arguments (kind, a, b, elementSize, withLock, initial?) starting at `i`.
 bool ArgObjectSpec(const Napi::CallbackInfo& info, size_t i, ObjectKind* kind, ObjectParams* p,
                    bool* with_lock) {
@@ -34,16 +56,19 @@ bool ArgObjectSpec(const Napi::CallbackInfo& info, size_t i, ObjectKind* kind, O
       !ArgBool(info, i + 4, "withLock", with_lock)) {
     return false;
   }
-  if (info.Length() > i + 5 && !info[i + 5].IsUndefined()) {
-    if (!info[i + 5].IsTypedArray()) {
+  if (!info[i + 5].IsUndefined()) {
+    if (!info[i + 5].IsTypedArray() ||
+        info[i + 5].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
       ThrowType(info.Env(), "The \"initial\" argument must be a Uint8Array");
       return false;
     }
-    Napi::TypedArray t = info[i + 5].As<Napi::TypedArray>();
-    Napi::ArrayBuffer ab = t.ArrayBuffer();
-    p->initial = static_cast<const uint8_t*>(ab.Data()) + t.ByteOffset();
+    // The view's own data pointer: its buffer may be a SharedArrayBuffer, which has no
+    // ArrayBuffer data to offset from.
+    Napi::Uint8Array t = info[i + 5].As<Napi::Uint8Array>();
+    p->initial = t.Data();
     p->initial_bytes = t.ByteLength();
   }
+  if (!CheckParams(info.Env(), *kind, *p)) return false;
   if (ObjectBytes(*kind, *p) == 0) {
     ThrowRange(info.Env(), "The object is too large");
     return false;
@@ -75,6 +100,14 @@ Napi::Value Placed(Napi::Env env, Napi::Value segment, uint32_t first, uint32_t 
   result.Set("lockOffset", with_lock ? Napi::Number::New(env, first) : env.Null());
   result.Set("created", Napi::Boolean::New(env, created));
   return result;
+}
+
+// Whether JavaScript can be given the whole segment as one ArrayBuffer (a file that someone
+// else made may be of any size); throws EFBIG if not.
+bool Mappable(Napi::Env env, const Segment& seg) {
+  if (seg.size() <= kMaxBufferBytes) return true;
+  ThrowStatus(env, Status::Err(EFBIG, "mmap"));
+  return false;
 }
 
 Napi::Value CreateArena(const Napi::CallbackInfo& info) {
@@ -111,7 +144,9 @@ Napi::Value ReopenArena(const Napi::CallbackInfo& info) {
     ThrowStatus(info.Env(), s);
     return info.Env().Undefined();
   }
-  return SegmentWrap::Wrap(info.Env(), std::shared_ptr<Segment>(seg));
+  std::shared_ptr<Segment> owned(seg);
+  if (!Mappable(info.Env(), *owned)) return info.Env().Undefined();
+  return SegmentWrap::Wrap(info.Env(), owned);
 }
 
 struct NamedInit {
@@ -145,6 +180,7 @@ Napi::Value OpenNamed(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   std::shared_ptr<Segment> owned(seg);
+  if (!Mappable(info.Env(), *owned)) return info.Env().Undefined();
   uint32_t first = Segment::kFirstObject;
   uint32_t object = first + (init.with_lock ? static_cast<uint32_t>(kEmbeddedLockBytes) : 0);
   if (seg->Object(object, init.kind) == nullptr ||
@@ -167,17 +203,22 @@ Napi::Value UnlinkNamed(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Function SegmentWrap::Define(Napi::Env env) {
-  return DefineClass(env, "Segment",
-                     {
-                         InstanceAccessor<&SegmentWrap::Buffer>("buffer"),
-                         InstanceAccessor<&SegmentWrap::Fd>("fd"),
-                         InstanceAccessor<&SegmentWrap::Id>("id"),
-                         InstanceAccessor<&SegmentWrap::Size>("size"),
-                         InstanceMethod<&SegmentWrap::Allocate>("allocate"),
-                         InstanceMethod<&SegmentWrap::Retain>("retain"),
-                         InstanceMethod<&SegmentWrap::Release>("release"),
-                         InstanceMethod<&SegmentWrap::DataInfo>("dataInfo"),
-                     });
+  Napi::Function ctor = DefineClass(env, "Segment",
+                                    {
+                                        InstanceMethod<&SegmentWrap::Allocate>("allocate"),
+                                        InstanceMethod<&SegmentWrap::Retain>("retain"),
+                                        InstanceMethod<&SegmentWrap::Release>("release"),
+                                        InstanceMethod<&SegmentWrap::DataInfo>("dataInfo"),
+                                        InstanceMethod<&SegmentWrap::Holds>("holds"),
+                                    });
+  using P = Napi::PropertyDescriptor;
+  ctor.Get("prototype").As<Napi::Object>().DefineProperties({
+      P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Buffer>>("buffer"),
+      P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Fd>>("fd"),
+      P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Id>>("id"),
+      P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Size>>("size"),
+  });
+  return ctor;
 }
 
 Napi::Object SegmentWrap::Wrap(Napi::Env env, std::shared_ptr<Segment> segment) {
@@ -192,7 +233,7 @@ SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segm
     return;
   }
   segment_ = *info[0].As<Napi::External<std::shared_ptr<Segment>>>().Data();
-  info.This().As<Napi::Object>().TypeTag(&kSegmentTag);
+  info.This().As<Napi::Object>().TypeTag(&kTypeTag);
   // The ArrayBuffer holds its own reference: JavaScript may keep a view after the wrap is gone.
   auto* hold = new std::shared_ptr<Segment>(segment_);
   Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(
@@ -202,12 +243,8 @@ SegmentWrap::SegmentWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segm
 }
 
 SegmentWrap* SegmentWrap::From(const Napi::CallbackInfo& info, size_t i) {
-  if (i >= info.Length() || !info[i].IsObject() ||
-      !info[i].As<Napi::Object>().CheckTypeTag(&kSegmentTag)) {
-    ThrowType(info.Env(), "The \"segment\" argument must be a multiproc segment");
-    return nullptr;
-  }
-  return Unwrap(info[i].As<Napi::Object>());
+  return ArgWrap<SegmentWrap>(info.Env(), info[i],
+                              "The \"segment\" argument must be a multiproc segment");
 }
 
 void* SegmentWrap::ObjectArg(const Napi::CallbackInfo& info, size_t i, ObjectKind kind) {
@@ -263,6 +300,17 @@ Napi::Value SegmentWrap::DataInfo(const Napi::CallbackInfo& info) {
   out.Set(0u, Napi::Number::New(info.Env(), d->typecode));
   out.Set(1u, Napi::Number::New(info.Env(), d->length));
   return out;
+}
+
+// holds(offset, kind) -> whether an object of `kind` is at `offset`: a handle from another
+// process may name any offset.
+Napi::Value SegmentWrap::Holds(const Napi::CallbackInfo& info) {
+  uint32_t offset;
+  ObjectKind kind;
+  if (!ArgUint32(info, 0, "offset", &offset) || !ArgKind(info, 1, &kind)) {
+    return info.Env().Undefined();
+  }
+  return Napi::Boolean::New(info.Env(), segment_->Object(offset, kind) != nullptr);
 }
 
 void InitSegment(Napi::Env env, Napi::Object exports, AddonData* data) {

@@ -13,6 +13,9 @@ namespace mp::binding {
 
 class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
  public:
+  static constexpr napi_type_tag kTypeTag = {0x6d756c746970726fULL, 0x632d7365676d656eULL};
+  static constexpr const char* kWrongReceiver = "The receiver must be a multiproc segment";
+
   static Napi::Function Define(Napi::Env env);
   static Napi::Object Wrap(Napi::Env env, std::shared_ptr<Segment> segment);
   // The wrap behind argument `i`, or nullptr with a TypeError thrown.
@@ -33,6 +36,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value Retain(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
   Napi::Value DataInfo(const Napi::CallbackInfo& info);
+  Napi::Value Holds(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Segment> segment_;
   Napi::Reference<Napi::ArrayBuffer> buffer_;

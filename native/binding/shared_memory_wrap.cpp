@@ -22,13 +22,19 @@ struct Mapped {
 
 class SharedMemoryWrap : public Napi::ObjectWrap<SharedMemoryWrap> {
  public:
+  static constexpr napi_type_tag kTypeTag = {0x6d756c746970726fULL, 0x632d73686d6d6170ULL};
+  static constexpr const char* kWrongReceiver =
+      "The receiver must be a multiproc SharedMemory mapping";
+
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "SharedMemoryMapping",
-                       {
-                           InstanceAccessor<&SharedMemoryWrap::Buffer>("buffer"),
-                           InstanceAccessor<&SharedMemoryWrap::Size>("size"),
-                           InstanceMethod<&SharedMemoryWrap::Close>("close"),
-                       });
+    Napi::Function ctor = DefineClass(env, "SharedMemoryMapping",
+                                      {InstanceMethod<&SharedMemoryWrap::Close>("close")});
+    using P = Napi::PropertyDescriptor;
+    ctor.Get("prototype").As<Napi::Object>().DefineProperties({
+        P::Accessor<CheckedGetter<SharedMemoryWrap, &SharedMemoryWrap::Buffer>>("buffer"),
+        P::Accessor<CheckedGetter<SharedMemoryWrap, &SharedMemoryWrap::Size>>("size"),
+    });
+    return ctor;
   }
 
   explicit SharedMemoryWrap(const Napi::CallbackInfo& info)
@@ -38,6 +44,7 @@ class SharedMemoryWrap : public Napi::ObjectWrap<SharedMemoryWrap> {
       return;
     }
     mapped_ = *info[0].As<Napi::External<std::shared_ptr<Mapped>>>().Data();
+    info.This().As<Napi::Object>().TypeTag(&kTypeTag);
     auto* hold = new std::shared_ptr<Mapped>(mapped_);
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(
         info.Env(), mapped_->map.addr, mapped_->map.size,
@@ -74,6 +81,11 @@ class SharedMemoryWrap : public Napi::ObjectWrap<SharedMemoryWrap> {
 Napi::Value WrapMapping(Napi::Env env, const platform::Mapping& m) {
   auto mapped = std::make_shared<Mapped>();
   mapped->map = m;
+  // Python, or anyone, may have made it larger than an ArrayBuffer can be.
+  if (m.size > kMaxBufferBytes) {
+    ThrowStatus(env, Status::Err(EFBIG, "mmap"));
+    return env.Undefined();
+  }
   auto* holder = new std::shared_ptr<Mapped>(mapped);
   Napi::Object obj = Data(env)->shared_memory_ctor.New({Napi::External<std::shared_ptr<Mapped>>::New(
       env, holder, [](Napi::Env, std::shared_ptr<Mapped>* h) { delete h; })});
@@ -86,7 +98,7 @@ Napi::Value WrapMapping(Napi::Env env, const platform::Mapping& m) {
 Napi::Value CreateSharedMemory(const Napi::CallbackInfo& info) {
   std::string name;
   size_t size;
-  if (!ArgName(info, 0, &name) || !ArgSize(info, 1, "size", size_t{1} << 46, &size)) {
+  if (!ArgName(info, 0, &name) || !ArgSize(info, 1, "size", kMaxBufferBytes, &size)) {
     return info.Env().Undefined();
   }
   platform::Mapping m;

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "lock.h"
+#include "objects.h"
 
 namespace mp {
 namespace {
@@ -214,7 +215,11 @@ void* Segment::Object(uint32_t offset, ObjectKind kind) const {
   if (size_t{offset} + kObjectHeaderSize > map_.size) return nullptr;
   auto* header = reinterpret_cast<ObjectHeader*>(base() + offset);
   if (header->kind != static_cast<uint32_t>(kind)) return nullptr;
-  if (header->bytes < kObjectHeaderSize || size_t{offset} + header->bytes > map_.size) return nullptr;
+  // The header is in shared memory that JavaScript can write: it must leave room for the state.
+  if (header->bytes < ObjectBytes(kind, ObjectParams{}) ||
+      size_t{offset} + header->bytes > map_.size) {
+    return nullptr;
+  }
   return base() + offset + kObjectHeaderSize;
 }
 

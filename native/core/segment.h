@@ -44,7 +44,8 @@ class Segment {
   bool Retain(uint32_t object_offset);
   bool Release(uint32_t object_offset);
 
-  // The object at `offset` if it is in bounds, aligned and of `kind`, else nullptr.
+  // The object at `offset` if it is aligned, of `kind` and in bounds with room for its state,
+  // else nullptr.
   void* Object(uint32_t offset, ObjectKind kind) const;
   // Offset of a named or single-block segment's one object.
   static constexpr uint32_t kFirstObject = kSegmentHeaderSize + kBlockHeaderSize;
