@@ -1,12 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { native } from './binding.js';
-import { checkInteger, typeError } from './validate.js';
+import { checkInteger, describe, typeError } from './validate.js';
 
 /** Pins process `pid` (0 = this one) to `cpus`. */
 export function setAffinity(pid: number, cpus: readonly number[]): void {
   checkInteger(pid, 'pid', 0, 0x7fffffff);
-  if (!Array.isArray(cpus)) throw typeError('The "cpus" argument must be an array of CPU numbers');
-  cpus.forEach((c, i) => checkInteger(c, `cpus[${i}]`, 0, 1023));
+  if (!Array.isArray(cpus)) {
+    throw typeError(`The "cpus" argument must be an array of CPU numbers, received ${describe(cpus)}`);
+  }
+  for (let i = 0; i < cpus.length; i++) checkInteger(cpus[i], `cpus[${i}]`, 0, 1023);
   native.setAffinity(pid, [...cpus]);
 }
 

@@ -21,10 +21,10 @@ export function checkInteger(value: unknown, name: string, min: number, max: num
 /** A timeout in milliseconds; undefined or null means forever (returned as -1). */
 export function checkTimeout(value: unknown, name = 'timeout'): number {
   if (value === undefined || value === null) return -1;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
+  if (typeof value !== 'number') {
     throw typeError(`The "${name}" option must be a number of milliseconds, received ${describe(value)}`);
   }
-  if (value < 0) throw rangeError(`The "${name}" option must be >= 0, received ${value}`);
+  if (!(value >= 0)) throw rangeError(`The "${name}" option must be >= 0, received ${value}`);
   return value;
 }
 

@@ -1,6 +1,6 @@
 import { native } from '../binding.js';
 import { kReduce, registerRebuild, type Handle } from '../travel.js';
-import { checkInteger, checkName, checkObject, typeError } from '../validate.js';
+import { checkInteger, checkName, checkObject, rangeError, typeError } from '../validate.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import { typeInfo, toStored, type TypeInfo, type Typecode } from './typecodes.js';
@@ -56,7 +56,7 @@ const methods = {
     if (d.lock === null) throw typeError('this shared array has no lock (RawArray or lock: false)');
     return d.lock;
   },
-  withLock<R>(this: SharedArrayMethods, fn: () => R | Promise<R>): Promise<R> {
+  async withLock<R>(this: SharedArrayMethods, fn: () => R | Promise<R>): Promise<R> {
     return this.getLock().withLock(fn);
   },
   get typecode(): Typecode {
@@ -72,7 +72,9 @@ const methods = {
     const self = this as unknown as Uint8Array;
     if (own(self).info.code !== 'c') throw typeError("value is for typecode 'c' arrays");
     const bytes = Buffer.from(String(s), 'latin1');
-    if (bytes.length > self.length) throw typeError(`string too long for an array of ${self.length}`);
+    if (bytes.length > self.length) {
+      throw rangeError(`The value must be at most ${self.length} characters long, received ${bytes.length}`);
+    }
     self.fill(0);
     self.set(bytes);
   },

@@ -17,6 +17,8 @@ export interface SharedMemoryOptions {
   track?: boolean;
 }
 
+/** The largest segment the addon can map: Node's limit on a Buffer. */
+const MAX_SIZE = 2 ** 32;
 const tracked = new Set<string>();
 let exitHookInstalled = false;
 
@@ -43,11 +45,14 @@ export class SharedMemory implements Reducible {
   constructor(options?: SharedMemoryOptions) {
     const opts = checkObject(options, 'options');
     const create = checkBoolean(opts.create, 'create', opts.name === undefined);
-    const name = opts.name === undefined ? `psm_${randomBytes(4).toString('hex')}` : checkName(opts.name);
+    // Without a name there is nothing to attach to: checkName() says so.
+    const name = opts.name === undefined && create ? `psm_${randomBytes(4).toString('hex')}`
+      : checkName(opts.name);
     if (create) {
-      const size = checkInteger(opts.size, 'size', 1, 2 ** 46);
+      const size = checkInteger(opts.size, 'size', 1, MAX_SIZE);
+      const track = checkBoolean(opts.track, 'track', true);
       this.#mapping = native.createSharedMemory(name, size);
-      if (checkBoolean(opts.track, 'track', true)) {
+      if (track) {
         tracked.add(name);
         if (!exitHookInstalled) {
           process.on('exit', unlinkTrackedAtExit);
@@ -55,7 +60,7 @@ export class SharedMemory implements Reducible {
         }
       }
     } else {
-      if (opts.size !== undefined) checkInteger(opts.size, 'size', 0, 2 ** 46);
+      if (opts.size !== undefined) checkInteger(opts.size, 'size', 0, MAX_SIZE);
       this.#mapping = native.openSharedMemory(name);
     }
     this.#name = name;

@@ -4,7 +4,7 @@ import { allocate, embeddedLock, fromHandle, openNamed, toHandle, track, type Pl
   type PlacementHandle } from './segments.js';
 import { codeNumber, toStored, typeInfo, type TypeInfo, type Typecode } from './typecodes.js';
 import { kReduce, registerRebuild, rebuild, type Handle, type Reducible } from '../travel.js';
-import { checkName, checkObject, typeError } from '../validate.js';
+import { checkName, checkObject, describe, typeError } from '../validate.js';
 import { Lock } from '../sync/lock.js';
 import { RLock } from '../sync/rlock.js';
 import { kAttach } from '../sync/primitive.js';
@@ -50,7 +50,7 @@ export function placeData(t: TypeInfo, length: number, initial: Uint8Array | und
   const opts = checkObject(options, 'options');
   const lockOpt = opts.lock ?? true;
   if (typeof lockOpt !== 'boolean' && !(lockOpt instanceof Lock) && !(lockOpt instanceof RLock)) {
-    throw typeError('The "lock" option must be a boolean, a Lock or an RLock');
+    throw typeError(`The "lock" option must be a boolean, a Lock or an RLock, received ${describe(lockOpt)}`);
   }
   const embedded = lockOpt === true;
   let placement: Placement;
@@ -139,8 +139,8 @@ export class SharedValue<T extends number | bigint | boolean | string = number> 
     return this.#d.lock;
   }
 
-  /** Runs `fn` holding the value's lock. */
-  withLock<R>(fn: () => R | Promise<R>): Promise<R> {
+  /** Runs `fn` holding the value's lock; rejects if the value has none. */
+  async withLock<R>(fn: () => R | Promise<R>): Promise<R> {
     return this.getLock().withLock(fn);
   }
 

@@ -2,7 +2,7 @@ import { Kind, native, WaitOp } from '../binding.js';
 import { MultiprocError, ReleaseError } from '../errors.js';
 import { embeddedLock } from '../shared/segments.js';
 import { kReduce, rebuild, type Handle } from '../travel.js';
-import { checkFunction, checkInteger, checkTimeout, typeError } from '../validate.js';
+import { checkFunction, checkInteger, checkTimeout, describe, typeError } from '../validate.js';
 import { Lock, withAcquired, type AcquireOptions, type AcquireSyncOptions,
   type NamedOptions } from './lock.js';
 import { isAttach, kAttach, place, rebuildAs, SharedPrimitive, unlinkNamed,
@@ -24,7 +24,7 @@ export class Condition extends SharedPrimitive {
   constructor(lock?: Lock | RLock | null | Attach, options?: NamedOptions | Handle | null) {
     if (lock !== undefined && lock !== null && !(lock instanceof Lock) &&
         !(lock instanceof RLock) && !isAttach(lock)) {
-      throw typeError('The "lock" argument must be a Lock or an RLock');
+      throw typeError(`The "lock" argument must be a Lock or an RLock, received ${describe(lock)}`);
     }
     const embedded = lock === undefined || lock === null;
     super(place(isAttach(lock) ? lock : options, {

@@ -1,7 +1,7 @@
 import { Kind, LOCK_PID_MASK, native, WaitOp } from '../binding.js';
 import { OwnerDeadError, ReleaseError } from '../errors.js';
 import { kReduce, type Handle } from '../travel.js';
-import { checkBoolean, checkObject, checkTimeout } from '../validate.js';
+import { checkBoolean, checkFunction, checkObject, checkTimeout } from '../validate.js';
 import { waitAsync, waitSync } from './waits.js';
 import { PID, place, rebuildAs, SharedPrimitive, unlinkNamed, type Attach } from './primitive.js';
 
@@ -35,7 +35,8 @@ export function settle(result: number | null): boolean {
 /** The wait an acquireSync() may make: 0 with `block: false`, else the timeout (-1 = forever). */
 export function syncTimeout(options: AcquireSyncOptions | undefined): number {
   const opts = checkObject(options, 'options');
-  return checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
+  const timeout = checkTimeout(opts.timeout);
+  return checkBoolean(opts.block, 'block', true) ? timeout : 0;
 }
 
 /** Anything with acquire/release: Lock, RLock, Semaphore, Condition. */
@@ -46,6 +47,7 @@ export interface Acquirable {
 
 /** Runs `fn` holding `lock`, releasing it however `fn` ends (also when the owner died). */
 export async function withAcquired<T>(lock: Acquirable, fn: () => T | Promise<T>): Promise<T> {
+  checkFunction(fn, 'fn');
   try {
     await lock.acquire();
   } catch (err) {

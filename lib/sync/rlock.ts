@@ -29,12 +29,16 @@ export class RLock extends SharedPrimitive {
 
   /** Acquires, blocking this thread; with `block: false` only tries. */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    if (this.tryFast()) {
-      if (options !== undefined) checkObject(options, 'options');
-      return true;
-    }
+    if (options === undefined && this.tryFast()) return true;
+    return this.acquireSlow(options);
+  }
+
+  // Options are checked before the lock is taken: bad ones must not leave it held.
+  private acquireSlow(options: AcquireSyncOptions | undefined): boolean {
+    const timeout = syncTimeout(options);
+    if (this.tryFast()) return true;
     const p = this.placement;
-    return settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, syncTimeout(options)));
+    return settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
   }
 
   private tryFast(): boolean {

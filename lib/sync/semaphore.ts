@@ -39,12 +39,16 @@ export class Semaphore extends SharedPrimitive {
 
   /** Takes one unit, blocking this thread; with `block: false` only tries. */
   acquireSync(options?: AcquireSyncOptions): boolean {
-    if (this.tryFast()) {
-      if (options !== undefined) checkObject(options, 'options');
-      return true;
-    }
+    if (options === undefined && this.tryFast()) return true;
+    return this.acquireSlow(options);
+  }
+
+  // Options are checked before a unit is taken: bad ones must not leave it taken.
+  private acquireSlow(options: AcquireSyncOptions | undefined): boolean {
+    const timeout = syncTimeout(options);
+    if (this.tryFast()) return true;
     const p = this.placement;
-    return waitSync(this.#op(), p.seg.native, p.offset, 0, syncTimeout(options)) !== null;
+    return waitSync(this.#op(), p.seg.native, p.offset, 0, timeout) !== null;
   }
 
   private tryFast(): boolean {
