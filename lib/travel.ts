@@ -1,5 +1,5 @@
 import v8 from 'node:v8';
-import { typeError } from './validate.js';
+import { describe, typeError, valueError } from './validate.js';
 
 /** Implemented by every shared object: the plain data another process rebuilds it from. */
 export const kReduce = Symbol('multiproc.reduce');
@@ -28,11 +28,23 @@ function isReducible(value: object): value is Reducible {
   return typeof (value as Partial<Reducible>)[kReduce] === 'function';
 }
 
+/** A handle that no process made: forged, truncated or from another version. */
+export function invalidHandle(what: string): TypeError {
+  return valueError(`invalid multiproc handle: ${what}`);
+}
+
+/** The object a handle's data must be, for rebuild functions that destructure it. */
+export function handleRecord(data: unknown): Record<string, unknown> {
+  if (typeof data !== 'object' || data === null) throw invalidHandle(`data is ${describe(data)}`);
+  return data as Record<string, unknown>;
+}
+
 /** Rebuilds a live object from a handle made by `reduce` in any process. */
 export function rebuild(handle: Handle): unknown {
-  const fn = rebuilders.get(handle.type);
-  if (!fn) throw typeError(`unknown multiproc handle type ${JSON.stringify(handle.type)}`);
-  return fn(handle.data);
+  const { type, data } = handleRecord(handle);
+  const fn = typeof type === 'string' ? rebuilders.get(type) : undefined;
+  if (!fn) throw invalidHandle(`unknown type ${describe(type)}`);
+  return fn(data);
 }
 
 // Replaces shared objects by marked handles, copying only the containers on the way to one.
@@ -140,6 +152,20 @@ export function serialize(value: unknown): Buffer {
 
 /** The inverse of `serialize`, in any process. */
 export function deserialize<T = unknown>(buffer: Uint8Array): T {
-  const [hasHandles, encoded] = v8.deserialize(buffer) as [number, unknown];
+  if (!ArrayBuffer.isView(buffer)) {
+    throw typeError(`The "buffer" argument must be a Buffer, TypedArray or DataView, received ${describe(buffer)}`);
+  }
+  let data: unknown;
+  try {
+    data = v8.deserialize(buffer);
+  } catch (err) {
+    throw valueError(`The "buffer" argument is not data made by serialize(): ${(err as Error).message}`,
+      { cause: err });
+  }
+  // v8.deserialize() reads many a random byte string as some value; ours is always this pair.
+  if (!Array.isArray(data) || data.length !== 2 || (data[0] !== 0 && data[0] !== 1)) {
+    throw valueError('The "buffer" argument is not data made by serialize()');
+  }
+  const [hasHandles, encoded] = data as [number, unknown];
   return (hasHandles ? decode(encoded, new Set()) : encoded) as T;
 }

@@ -8,6 +8,11 @@ function rangeError(message: string): RangeError {
   return Object.assign(new RangeError(message), { code: 'ERR_OUT_OF_RANGE' });
 }
 
+/** An argument of the right type whose content is wrong (Node's ERR_INVALID_ARG_VALUE). */
+function valueError(message: string, options?: ErrorOptions): TypeError {
+  return Object.assign(new TypeError(message, options), { code: 'ERR_INVALID_ARG_VALUE' });
+}
+
 export function checkInteger(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number') {
     throw typeError(`The "${name}" argument must be an integer, received ${describe(value)}`);
@@ -71,4 +76,4 @@ export function describe(value: unknown): string {
   return `type ${typeof value} (${String(value)})`;
 }
 
-export { typeError, rangeError };
+export { typeError, rangeError, valueError };

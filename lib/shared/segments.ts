@@ -1,5 +1,7 @@
-import { native, type NativeSegment } from '../binding.js';
+import { Kind, native, type NativeSegment } from '../binding.js';
 import { MultiprocError } from '../errors.js';
+import { describe } from '../validate.js';
+import { invalidHandle } from '../travel.js';
 
 /**
  * How another process finds a segment: anonymous arenas are reopened through a live process
@@ -44,6 +46,10 @@ export interface PlacementHandle {
 const mapped = new Map<string, WeakRef<MappedSegment>>();
 let arena: MappedSegment | undefined;
 const LARGEST_BLOCK = 128 * 1024;
+/** The embedded RLock's bytes: an object that has one starts this far after it. */
+const EMBEDDED_LOCK_BYTES = 24;
+/** A handle names at most this many processes holding an anonymous segment. */
+const MAX_HOLDERS = 3;
 
 // Blocks in arenas are reference counted across processes; this process drops its reference
 // when the last JavaScript object using the block is collected.
@@ -65,7 +71,7 @@ function anonSource(segment: NativeSegment, holders: Array<[number, number]> = [
   return {
     kind: 'anon',
     id: segment.id.toString('hex'),
-    holders: [own, ...holders.filter(([pid]) => pid !== process.pid)].slice(0, 3),
+    holders: [own, ...holders.filter(([pid]) => pid !== process.pid)].slice(0, MAX_HOLDERS),
   };
 }
 
@@ -126,10 +132,45 @@ export function toHandle(p: Placement): PlacementHandle {
   return { source: src, offset: p.offset, lockOffset: p.lockOffset };
 }
 
-/** Maps the segment a handle names (once per process) and adopts the handle's reference. */
-export function fromHandle(h: PlacementHandle): Placement {
+/**
+ * Maps the segment a handle names (once per process) and adopts the handle's reference. The
+ * handle may come from any bytes given to deserialize(): it must name an object of `kind`.
+ */
+export function fromHandle(handle: unknown, kind: number): Placement {
+  const h = checkHandle(handle);
   const seg = h.source.kind === 'anon' ? reopen(h.source) : openNamedSegment(h.source);
+  if (!seg.native.holds(h.offset, kind)) {
+    const name = Object.keys(Kind).find((k) => Kind[k as keyof typeof Kind] === kind);
+    throw invalidHandle(`there is no ${name} at offset ${h.offset} of its segment`);
+  }
+  if (h.lockOffset !== null && (h.lockOffset + EMBEDDED_LOCK_BYTES !== h.offset ||
+      !seg.native.holds(h.lockOffset, Kind.RLock))) {
+    throw invalidHandle(`there is no embedded RLock at offset ${h.lockOffset} of its segment`);
+  }
   return { seg, offset: h.offset, lockOffset: h.lockOffset };
+}
+
+function isOffset(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff;
+}
+
+function isSource(value: unknown): value is SegmentSource {
+  const s = value as Record<string, unknown> | null;
+  if (typeof s !== 'object' || s === null) return false;
+  if (s.kind === 'named') return typeof s.name === 'string' && Array.isArray(s.spec) && s.spec.length === 5;
+  return s.kind === 'anon' && typeof s.id === 'string' && /^[0-9a-f]{32}$/.test(s.id) &&
+    Array.isArray(s.holders) && s.holders.length >= 1 && s.holders.length <= MAX_HOLDERS &&
+    s.holders.every((x) => Array.isArray(x) && x.length === 2 && Number.isInteger(x[0]) &&
+      x[0] > 0 && Number.isInteger(x[1]) && x[1] >= 0);
+}
+
+function checkHandle(value: unknown): PlacementHandle {
+  const h = value as Partial<PlacementHandle> | null;
+  if (typeof h !== 'object' || h === null || !isOffset(h.offset) || !isSource(h.source) ||
+      !(h.lockOffset === null || isOffset(h.lockOffset))) {
+    throw invalidHandle(`not a placement: ${describe(value)}`);
+  }
+  return h as PlacementHandle;
 }
 
 function reopen(source: Extract<SegmentSource, { kind: 'anon' }>): MappedSegment {

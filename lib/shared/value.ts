@@ -1,12 +1,13 @@
 import { Kind } from '../binding.js';
 import { MultiprocError } from '../errors.js';
-import { allocate, embeddedLock, fromHandle, openNamed, toHandle, track, type Placement,
-  type PlacementHandle } from './segments.js';
+import { allocate, embeddedLock, fromHandle, openNamed, toHandle, track,
+  type Placement } from './segments.js';
 import { codeNumber, toStored, typeInfo, type TypeInfo, type Typecode } from './typecodes.js';
-import { kReduce, registerRebuild, rebuild, type Handle, type Reducible } from '../travel.js';
+import { handleRecord, invalidHandle, kReduce, registerRebuild, type Handle,
+  type Reducible } from '../travel.js';
 import { checkName, checkObject, describe, typeError } from '../validate.js';
 import { Lock } from '../sync/lock.js';
-import { RLock } from '../sync/rlock.js';
+import { rebuildLock, RLock } from '../sync/rlock.js';
 import { kAttach } from '../sync/primitive.js';
 import { native } from '../binding.js';
 
@@ -85,19 +86,17 @@ export function dataHandle(type: string, d: DataPlacement): Handle {
   };
 }
 
-interface DataHandleData {
-  p: PlacementHandle;
-  code: Typecode;
-  length: number;
-  lock: Handle | null;
-  ownLock: boolean;
-}
-
 /** Rebuilds the placement of a travelled Value or Array in this process. */
 export function attachData(data: unknown): UnboundData {
-  const h = data as DataHandleData;
-  const lock = h.ownLock ? 'embedded' : h.lock === null ? null : rebuild(h.lock) as Lock | RLock;
-  return { placement: fromHandle(h.p), lock, info: typeInfo(h.code), length: h.length };
+  const h = handleRecord(data);
+  const info = typeInfo(h.code);
+  const placement = fromHandle(h.p, Kind.Data);
+  const [code, length] = placement.seg.native.dataInfo(placement.offset);
+  if (code !== codeNumber(info) || length !== h.length || h.ownLock !== (placement.lockOffset !== null)) {
+    throw invalidHandle("the shared data's typecode, length or lock is not the handle's");
+  }
+  const lock = h.ownLock ? 'embedded' : h.lock === null ? null : rebuildLock(h.lock);
+  return { placement, lock, info, length };
 }
 
 const kData = Symbol('multiproc.data');

@@ -154,5 +154,5 @@ export class Barrier extends SharedPrimitive {
   }
 }
 
-rebuildAs('Barrier', (attach, timeout) => new Barrier(attach as unknown as number,
+rebuildAs('Barrier', Kind.Barrier, (attach, timeout) => new Barrier(attach as unknown as number,
   { timeout: (timeout as number) < 0 ? undefined : timeout as number }));

@@ -1,13 +1,13 @@
 import { Kind, native, WaitOp } from '../binding.js';
 import { MultiprocError, ReleaseError } from '../errors.js';
 import { embeddedLock } from '../shared/segments.js';
-import { kReduce, rebuild, type Handle } from '../travel.js';
+import { kReduce, type Handle } from '../travel.js';
 import { checkFunction, checkInteger, checkTimeout, describe, typeError } from '../validate.js';
 import { Lock, withAcquired, type AcquireOptions, type AcquireSyncOptions,
   type NamedOptions } from './lock.js';
 import { isAttach, kAttach, place, rebuildAs, SharedPrimitive, unlinkNamed,
   type Attach } from './primitive.js';
-import { RLock } from './rlock.js';
+import { rebuildLock, RLock } from './rlock.js';
 import { waitAsync, waitSync } from './waits.js';
 
 const ALL = 0xffffffff;
@@ -30,8 +30,7 @@ export class Condition extends SharedPrimitive {
     super(place(isAttach(lock) ? lock : options, {
       kind: Kind.Condition, prefix: 'condition', withLock: embedded,
     }));
-    const given = isAttach(lock) ? (options ? rebuild(options as Handle) as Lock | RLock : null)
-      : lock ?? null;
+    const given = isAttach(lock) ? (options ? rebuildLock(options) : null) : lock ?? null;
     this.#lock = given ?? new RLock({ [kAttach]: embeddedLock(this.placement, this) } as NamedOptions);
   }
 
@@ -164,4 +163,5 @@ export class Condition extends SharedPrimitive {
   }
 }
 
-rebuildAs('Condition', (attach, lockHandle) => new Condition(attach as never, lockHandle as never));
+rebuildAs('Condition', Kind.Condition,
+  (attach, lockHandle) => new Condition(attach as never, lockHandle as never));

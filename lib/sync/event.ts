@@ -51,4 +51,4 @@ export class Event extends SharedPrimitive {
   }
 }
 
-rebuildAs('Event', (attach) => new Event(attach as NamedOptions));
+rebuildAs('Event', Kind.Event, (attach) => new Event(attach as NamedOptions));

@@ -126,4 +126,4 @@ export class Lock extends SharedPrimitive {
   }
 }
 
-rebuildAs('Lock', (attach) => new Lock(attach as NamedOptions));
+rebuildAs('Lock', Kind.Lock, (attach) => new Lock(attach as NamedOptions));

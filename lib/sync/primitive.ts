@@ -1,8 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { native, STATE_WORD } from '../binding.js';
-import { allocate, fromHandle, openNamed, toHandle, track, type Placement,
-  type PlacementHandle } from '../shared/segments.js';
-import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
+import { allocate, fromHandle, openNamed, toHandle, track, type Placement } from '../shared/segments.js';
+import { handleRecord, kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkName, checkObject } from '../validate.js';
 
 /** This process, as lock words record their holder. */
@@ -64,11 +63,15 @@ export abstract class SharedPrimitive implements Reducible {
   }
 }
 
-/** Makes `type` rebuildable: `make` gets the placement and the extra data given to handle(). */
-export function rebuildAs(type: string, make: (attach: Attach, extra: unknown) => unknown): void {
+/**
+ * Makes `type` rebuildable from a handle naming an object of `kind`: `make` gets the placement
+ * and the extra data given to handle().
+ */
+export function rebuildAs(type: string, kind: number,
+  make: (attach: Attach, extra: unknown) => unknown): void {
   registerRebuild(type, (data) => {
-    const { p, extra } = data as { p: PlacementHandle; extra: unknown };
-    return make({ [kAttach]: fromHandle(p) }, extra);
+    const { p, extra } = handleRecord(data);
+    return make({ [kAttach]: fromHandle(p, kind) }, extra);
   });
 }
 

@@ -1,8 +1,8 @@
 import { Kind, LOCK_PID_MASK, native, WaitOp } from '../binding.js';
 import { ReleaseError } from '../errors.js';
-import { kReduce, type Handle } from '../travel.js';
+import { invalidHandle, kReduce, rebuild, type Handle } from '../travel.js';
 import { checkObject, checkTimeout } from '../validate.js';
-import { settle, syncTimeout, withAcquired, type AcquireOptions, type AcquireSyncOptions,
+import { Lock, settle, syncTimeout, withAcquired, type AcquireOptions, type AcquireSyncOptions,
   type NamedOptions } from './lock.js';
 import { PID, place, rebuildAs, SharedPrimitive, THREAD, unlinkNamed,
   type Attach } from './primitive.js';
@@ -103,4 +103,13 @@ export class RLock extends SharedPrimitive {
   }
 }
 
-rebuildAs('RLock', (attach) => new RLock(attach as NamedOptions));
+rebuildAs('RLock', Kind.RLock, (attach) => new RLock(attach as NamedOptions));
+
+/** Rebuilds, from its handle, the lock that a Condition, Value or Array shares. */
+export function rebuildLock(handle: unknown): Lock | RLock {
+  const lock = rebuild(handle as Handle);
+  if (!(lock instanceof Lock) && !(lock instanceof RLock)) {
+    throw invalidHandle('the shared lock is not a Lock or an RLock');
+  }
+  return lock;
+}

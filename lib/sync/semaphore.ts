@@ -92,5 +92,6 @@ export class Semaphore extends SharedPrimitive {
 /** A semaphore whose release() throws if it would exceed its initial value. */
 export class BoundedSemaphore extends Semaphore {}
 
-rebuildAs('Semaphore', (attach) => new Semaphore(attach as unknown as number));
-rebuildAs('BoundedSemaphore', (attach) => new BoundedSemaphore(attach as unknown as number));
+rebuildAs('Semaphore', Kind.Semaphore, (attach) => new Semaphore(attach as unknown as number));
+rebuildAs('BoundedSemaphore', Kind.BoundedSemaphore,
+  (attach) => new BoundedSemaphore(attach as unknown as number));
