@@ -86,6 +86,11 @@ Status CreateAnonymous(size_t size, Mapping* out) {
 Status ReopenAnonymous(int pid, int fd, Mapping* out) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+  // The pid and descriptor come from a handle, which may be forged: opening a device (a serial
+  // port waits for a carrier) or a FIFO can block or act. Segments are regular files.
+  struct stat st;
+  if (stat(path, &st) != 0) return Status::FromErrno("stat");
+  if (!S_ISREG(st.st_mode)) return Status::Err(ESTALE, "open");
   int own = open(path, O_RDWR | O_CLOEXEC);
   if (own < 0) return Status::FromErrno("open");
   return MapWholeFile(own, out);

@@ -148,8 +148,9 @@ uint32_t Segment::Allocate(size_t bytes) {
     AllocGuard guard(h);
     if (cls >= 0 && h->free_heads[cls] != 0) {
       offset = h->free_heads[cls];
-      h->free_heads[cls] = reinterpret_cast<BlockHeader*>(base() + offset)->next_free;
       block_bytes = size_t{kBlockAlign} << cls;
+      if (!BlockFits(offset, block_bytes)) return 0;
+      h->free_heads[cls] = reinterpret_cast<BlockHeader*>(base() + offset)->next_free;
       reused = true;
     } else {
       block_bytes = cls >= 0 ? size_t{kBlockAlign} << cls : total;
@@ -159,6 +160,7 @@ uint32_t Segment::Allocate(size_t bytes) {
         block_bytes = total;
       }
       offset = h->bump;
+      if (!BlockFits(offset, block_bytes)) return 0;
       h->bump = static_cast<uint32_t>(h->bump + block_bytes);
     }
   }
@@ -170,6 +172,11 @@ uint32_t Segment::Allocate(size_t bytes) {
   block->refs.store(1);
   block->magic = kBlockMagic;
   return offset + static_cast<uint32_t>(kBlockHeaderSize);
+}
+
+bool Segment::BlockFits(uint32_t offset, size_t bytes) const {
+  return offset >= kSegmentHeaderSize && (offset - kSegmentHeaderSize) % kBlockAlign == 0 &&
+         size_t{offset} + bytes <= map_.size;
 }
 
 BlockHeader* Segment::BlockAt(uint32_t object_offset) const {

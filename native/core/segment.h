@@ -52,6 +52,10 @@ class Segment {
 
  private:
   BlockHeader* BlockAt(uint32_t object_offset) const;
+  // Whether a block of `bytes` can start at `offset`. The allocator's words are in memory that
+  // JavaScript can write: a scribbled-on header must make the segment look full, not send the
+  // allocator outside it.
+  bool BlockFits(uint32_t offset, size_t bytes) const;
   void InitHeader();
 
   platform::Mapping map_;
