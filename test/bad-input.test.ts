@@ -13,7 +13,7 @@ import { SHM_DIR, shmName, spawnChild, useChildren, useShmCleanup } from './help
 useChildren();
 useShmCleanup();
 
-type ErrorClass = typeof TypeError | typeof RangeError | typeof Error;
+type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** A stand-in for what TypeScript users cannot write but JavaScript users can. */
 const any = (v: unknown) => v as never;
@@ -181,8 +181,8 @@ describe('constructors', () => {
       throwsType(() => Make('i', [1, 'a']), 'element 1');
       throwsRange(() => Make('i', [1, 2 ** 31]), 'element 1');
       throwsType(() => Make('q', [1n, 1.5]), 'element 1');
-      expect(Make('c', 'hi').length).toBe(2);
-      expect(Make('i', []).length).toBe(0);
+      expect(Make<number>('c', 'hi').length).toBe(2);
+      expect(Make<number>('i', []).length).toBe(0);
     }
   });
 
@@ -345,7 +345,7 @@ describe('blocking methods throw, and change nothing', () => {
   });
 
   it('Value setters and atomics check what they store', () => {
-    const v = mp.Value('i', 7);
+    const v = mp.Value<number>('i', 7);
     throwsType(() => { v.value = any('8'); }, '"value"');
     throwsRange(() => { v.value = 2 ** 31; }, '"value"');
     throwsType(() => v.add(any(1.5)), 'integer');
@@ -381,6 +381,14 @@ describe('blocking methods throw, and change nothing', () => {
     throwsCoded(() => mp.getPriority(0x7ffffff0), Error, 'ESRCH');
     throwsCoded(() => mp.getAffinity(0x7ffffff0), Error, 'ESRCH');
     expect(mp.getAffinity(0).length).toBeGreaterThan(0);
+  });
+});
+
+describe('serialize', () => {
+  it('refuses what cannot reach another process', () => {
+    throwsType(() => mp.serialize(() => 1), 'function');
+    throwsType(() => mp.serialize({ a: [Symbol('s')] }), 'symbol');
+    throwsType(() => mp.serialize(new Map([['f', () => 1]])), 'function');
   });
 });
 
