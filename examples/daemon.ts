@@ -5,7 +5,7 @@ import * as mp from 'multiproc';
 export async function daemonWorker(started: mp.Event): Promise<void> {
   console.log('Starting Daemon');
   started.set();
-  await sleep(2000);
+  await sleep(5000);
   console.log('Exiting Daemon'); // never printed: the main process exits first
 }
 

@@ -6,7 +6,7 @@ import * as mp from 'multiproc';
 export async function worker1(lock: mp.Lock, holding: mp.Event): Promise<void> {
   await lock.withLock(async () => { // Critical section of code
     holding.set();
-    await sleep(2000); // Do something (for too long)
+    await sleep(10_000); // Do something (for far too long: the main process terminates us)
   });
 }
 
