@@ -72,7 +72,11 @@ Napi::Value StartLifeline(const Napi::CallbackInfo& info) {
 Napi::Value ProcessAlive(const Napi::CallbackInfo& info) {
   int32_t pid;
   if (!ArgInt32(info, 0, "pid", &pid)) return info.Env().Undefined();
-  return Napi::Boolean::New(info.Env(), pid > 0 && platform::ProcessAlive(pid));
+  if (pid <= 0) {
+    ThrowRange(info.Env(), "The \"pid\" argument must be a process id > 0");
+    return info.Env().Undefined();
+  }
+  return Napi::Boolean::New(info.Env(), platform::ProcessAlive(pid));
 }
 
 }  // namespace
