@@ -1,3 +1,5 @@
+import { registerErrorClass } from './remote_error.js';
+
 /** Base class of every error multiproc raises itself; `code` is stable across versions. */
 export class MultiprocError extends Error {
   /** A stable string naming the failure. */
@@ -57,4 +59,9 @@ export class OwnerDeadError extends MultiprocError {
 /** A lock or semaphore was released more times than it was acquired, or by a non-owner. */
 export class ReleaseError extends MultiprocError {
   constructor(message: string, code = 'ERR_RELEASED_TOO_MANY_TIMES') { super(message, code); }
+}
+
+for (const ctor of [MultiprocError, Empty, Full, TimeoutError, ProcessError, BrokenBarrierError,
+  RemoteError, OwnerDeadError, ReleaseError]) {
+  registerErrorClass(ctor);
 }

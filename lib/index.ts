@@ -15,7 +15,7 @@ export {
   MultiprocError, Empty, Full, TimeoutError, ProcessError, BrokenBarrierError, RemoteError,
   OwnerDeadError, ReleaseError,
 } from './errors.js';
-export { Process, activeChildren, type ProcessOptions } from './process/process.js';
+export { Process, activeChildren, type ProcessOptions, type StartedProcess } from './process/process.js';
 export { isMainProcess } from './process/identity.js';
 export { currentProcess, parentProcess, type CurrentProcess, type ParentProcess } from './process/current.js';
 export { registerTargets, type Target, type TargetFunction, type TargetRef } from './process/target.js';

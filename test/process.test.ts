@@ -67,6 +67,8 @@ describe('Process', () => {
     expect(r.error).toEqual({ name: 'RangeError', message: 'value out of range in child', code: 'E_CHILD',
       isRangeError: true, stackHasTarget: true });
     expect(parent.stderr()).toMatch(/Process Process-1:\nRangeError: value out of range in child\n\s+at fails/);
+    expect(r.packageError).toEqual({ name: 'TimeoutError', code: 'ETIMEDOUT', isTimeoutError: true,
+      isMultiprocError: true, message: 'gave up waiting in the child' });
   });
 
   it('targets from other modules: ESM export, CommonJS export, registered, explicit { module, name }', async () => {

@@ -8,13 +8,11 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { arg, main, now, requireMp, summarize } from './common.js';
+import { signal } from './process-target.js';
 
 const impl = arg('impl', 'spawn', String);
 const runs = arg('runs', 10);
 const warmup = arg('warmup', 2);
-
-export function noop() {}
-export function signal(started) { started.set(); }
 
 const ms = (t0) => Number(now() - t0) / 1e6;
 const emptyScript = fileURLToPath(new URL('./process-empty-child.js', import.meta.url));
@@ -38,19 +36,17 @@ async function oneMp(mp, startMethod) {
 }
 
 const mpModule = await requireMp();
-if (mpModule.isMainProcess()) {
-  main(async () => {
-    const one = impl === 'fork' ? () => oneFork() : () => oneMp(mpModule, impl);
-    for (let i = 0; i < warmup; i++) await one();
-    const joined = [];
-    const started = [];
-    for (let i = 0; i < runs; i++) {
-      const r = await one();
-      joined.push(r.joined);
-      if (r.started !== null) started.push(r.started);
-    }
-    const s = started.length ? summarize(started) : null;
-    return { unit: 'ms', runs, warmup, ...summarize(joined),
-      started: s && { median: s.median, best: s.best, samples: s.samples } };
-  }, { impl, what: 'process-start' });
-}
+main(async () => {
+  const one = impl === 'fork' ? () => oneFork() : () => oneMp(mpModule, impl);
+  for (let i = 0; i < warmup; i++) await one();
+  const joined = [];
+  const started = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await one();
+    joined.push(r.joined);
+    if (r.started !== null) started.push(r.started);
+  }
+  const s = started.length ? summarize(started) : null;
+  return { unit: 'ms', runs, warmup, ...summarize(joined),
+    started: s && { median: s.median, best: s.best, samples: s.samples } };
+}, { impl, what: 'process-start' });

@@ -15,14 +15,14 @@ import { childIdentity } from './identity.js';
 import { getLogger, inheritedLogLevel, processName } from './logger.js';
 import type { Runtime } from './runtime.js';
 import { checkStartMethod, obtainRuntime, standbyRuntimes, type StartMethod } from './start_method.js';
-import { locateTarget, type Target } from './target.js';
+import { locateTarget, type Target, type TargetRef } from './target.js';
 
-/** Options of `new mp.Process()`. */
-export interface ProcessOptions {
+/** Options of `new mp.Process()`; `args` is checked against the target's parameters. */
+export interface ProcessOptions<A extends readonly unknown[] = readonly unknown[]> {
   /** The function to run: exported by its module, or `{ module, name }`. */
-  target: Target;
+  target: ((...args: A) => unknown) | TargetRef;
   /** Arguments for the target; they travel by structured clone (shared objects as handles). */
-  args?: readonly unknown[];
+  args?: A;
   /** Defaults to `Process-N`, like Python. */
   name?: string;
   /** A daemon child does not keep the parent alive and is stopped when the parent exits. */
@@ -85,8 +85,11 @@ function installExitHook(): void {
   });
 }
 
+/** A Process after start(): its pid is known. */
+export type StartedProcess<P extends Process> = P & { readonly pid: number };
+
 /** A child process running `target(...args)` (Python's multiprocessing.Process). */
-export class Process {
+export class Process<A extends readonly unknown[] = readonly unknown[]> {
   private readonly target: Target;
   private readonly args: readonly unknown[];
   private readonly affinity: number[] | null;
@@ -100,7 +103,7 @@ export class Process {
   private closed = false;
   private remoteError: Error | undefined;
 
-  constructor(options: ProcessOptions) {
+  constructor(options: ProcessOptions<A>) {
     const opts = checkObject(options, 'options');
     if (opts.target === undefined) throw typeError('The "target" option is required');
     if (typeof opts.target !== 'function' && (typeof opts.target !== 'object' || opts.target === null)) {
@@ -156,7 +159,7 @@ export class Process {
   }
 
   /** Starts the child. Throws at once if the target cannot be found or an argument cannot travel. */
-  start(): this {
+  start(): StartedProcess<this> {
     this.checkOpen();
     if (this.runtime) throw new ProcessError('a process can only be started once', 'ERR_PROCESS_STARTED');
     const where = locateTarget(this.target);
@@ -174,7 +177,7 @@ export class Process {
     installExitHook();
     void rt.exited.then(() => children.delete(this));
     getLogger().debug(`started ${this.procName} (pid ${rt.pid}, ${rt.mode})`);
-    return this;
+    return this as StartedProcess<this>;
   }
 
   /** Waits for the child to end, or for `timeout` ms; check exitCode afterwards. */
