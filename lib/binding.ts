@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -64,10 +65,21 @@ export interface NativeBinding {
   writeParentFrame(fd: number, bytes: Uint8Array): void;
   startLifeline(fd: number, graceMs: number): void;
   processAlive(pid: number): boolean;
+  currentThreadId(): number;
+}
+
+// The directory holding package.json: where build/ and prebuilds/ are, however deep the
+// bundler put this code under dist/.
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`multiproc: no package.json above ${from}`);
+  }
 }
 
 const require = createRequire(import.meta.url);
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The package's root directory. */
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 const loadBinding = require('node-gyp-build') as (dir: string) => NativeBinding;
 
 /** The native addon: a local build, or the prebuild matching this platform. */

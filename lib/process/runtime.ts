@@ -3,13 +3,18 @@
  * socket pair the parent keeps one end of), and what it reported. A runtime starts either
  * with its job written at once, or as a standby that loads and then waits for one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../binding.js';
 import type { PackedError } from '../remote_error.js';
 import { CHANNEL_FD, encodeFrame, FrameReader, type ChildMessage, type Job } from './frames.js';
 
-const CHILD_MAIN = fileURLToPath(new URL('./child_main.js', import.meta.url));
+// The bundle's second entry point (see scripts/bundle.mjs).
+const require = createRequire(import.meta.url);
+
+const CHILD_MAIN = join(packageRoot, 'dist', 'child_main.js');
 
 // Options that would make the child do something other than run our bootstrap, or fight the
 // parent for a resource (a debugger port): dropped from the inherited execArgv.
@@ -58,6 +63,8 @@ export class Runtime {
 
   constructor(mode: RuntimeMode, env: NodeJS.ProcessEnv | undefined, preload: readonly string[]) {
     this.mode = mode;
+    // Loaded on first use: a child that starts no children of its own never pays for it.
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     this.child = spawn(process.execPath,
       [...childExecArgv(), CHILD_MAIN, mode, JSON.stringify(preload), ...process.argv.slice(1)],
       { stdio: ['ignore', 'inherit', 'inherit', 'pipe'], env: env ?? process.env });

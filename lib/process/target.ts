@@ -6,7 +6,6 @@
  * protocol, synchronously) which script defines the function. Results are cached per function.
  */
 import { createRequire } from 'node:module';
-import inspector from 'node:inspector';
 import { pathToFileURL } from 'node:url';
 import { typeError } from '../validate.js';
 
@@ -70,6 +69,8 @@ interface PropertyDescriptor { name: string; value?: { value?: { scriptId?: stri
 // Asks V8 for [[FunctionLocation]] and maps its script id to a URL. Session.post runs its
 // callback synchronously when the session belongs to this thread.
 function scriptUrlOf(fn: TargetFunction): string | undefined {
+  // Loaded on first use: children never need it, and it slows their start.
+  const inspector = require('node:inspector') as typeof import('node:inspector');
   const session = new inspector.Session();
   session.connect();
   const urls = new Map<string, string>();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { native, type NativeSharedMemory } from '../binding.js';
 import { MultiprocError } from '../errors.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
@@ -20,6 +20,14 @@ export interface SharedMemoryOptions {
 /** The largest segment the addon can map: Node's limit on a Buffer. */
 const MAX_SIZE = 2 ** 32;
 const tracked = new Set<string>();
+const require = createRequire(import.meta.url);
+
+// Python's naming; node:crypto loads only when a name is needed (it slows every child's start).
+function randomName(): string {
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+  return `psm_${randomBytes(4).toString('hex')}`;
+}
+
 let exitHookInstalled = false;
 
 function unlinkTrackedAtExit(): void {
@@ -46,8 +54,7 @@ export class SharedMemory implements Reducible {
     const opts = checkObject(options, 'options');
     const create = checkBoolean(opts.create, 'create', opts.name === undefined);
     // Without a name there is nothing to attach to: checkName() says so.
-    const name = opts.name === undefined && create ? `psm_${randomBytes(4).toString('hex')}`
-      : checkName(opts.name);
+    const name = opts.name === undefined && create ? randomName() : checkName(opts.name);
     if (create) {
       const size = checkInteger(opts.size, 'size', 1, MAX_SIZE);
       const track = checkBoolean(opts.track, 'track', true);

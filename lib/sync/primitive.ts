@@ -1,4 +1,3 @@
-import { threadId } from 'node:worker_threads';
 import { native, STATE_WORD } from '../binding.js';
 import { allocate, fromHandle, openNamed, toHandle, track, type Placement } from '../shared/segments.js';
 import { handleRecord, kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
@@ -7,7 +6,7 @@ import { checkName, checkObject } from '../validate.js';
 /** This process, as lock words record their holder. */
 export const PID = process.pid;
 /** This thread, as RLock records its holder (0 means none). */
-export const THREAD = threadId + 1;
+export const THREAD = native.currentThreadId();
 
 /** Passed instead of options when an object is rebuilt from a handle. */
 export const kAttach = Symbol('multiproc.attach');

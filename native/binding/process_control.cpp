@@ -87,6 +87,11 @@ Napi::Value GetPriority(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), nice);
 }
 
+// currentThreadId(): the kernel id of the calling thread (RLock records its holder by it).
+Napi::Value CurrentThreadId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), platform::CurrentThreadId());
+}
+
 }  // namespace
 
 void InitProcessControl(Napi::Env env, Napi::Object exports) {
@@ -94,6 +99,7 @@ void InitProcessControl(Napi::Env env, Napi::Object exports) {
   exports.Set("getAffinity", Napi::Function::New<GetAffinity>(env, "getAffinity"));
   exports.Set("setPriority", Napi::Function::New<SetPriority>(env, "setPriority"));
   exports.Set("getPriority", Napi::Function::New<GetPriority>(env, "getPriority"));
+  exports.Set("currentThreadId", Napi::Function::New<CurrentThreadId>(env, "currentThreadId"));
 }
 
 }  // namespace mp::binding

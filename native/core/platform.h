@@ -57,6 +57,8 @@ void CpuRelax();
 void Yield();
 
 int CurrentPid();
+// The calling thread's kernel id: unique among the threads of this process.
+int CurrentThreadId();
 // False only when `pid` certainly no longer runs (gone, or a zombie waiting to be reaped).
 bool ProcessAlive(int pid);
 

@@ -217,6 +217,8 @@ void Yield() { sched_yield(); }
 
 int CurrentPid() { return static_cast<int>(getpid()); }
 
+int CurrentThreadId() { return static_cast<int>(gettid()); }
+
 bool ProcessAlive(int pid) {
   if (pid <= 0) return false;
   if (kill(pid, 0) != 0 && errno == ESRCH) return false;
