@@ -15,6 +15,8 @@ export interface NativeSegment {
   release(offset: number): boolean;
   dataInfo(offset: number): [typecode: number, length: number];
   holds(offset: number, kind: number): boolean;
+  /** A new shared WebAssembly.Memory whose first bytes are this segment (lib/sync/word_ops.ts). */
+  wasmMemory(): object;
 }
 
 /** Where an object landed: its segment, its offset and the offset of its embedded lock. */

@@ -4,6 +4,7 @@ import { kReduce, type Handle } from '../travel.js';
 import { checkBoolean, checkFunction, checkObject, checkTimeout } from '../validate.js';
 import { waitAsync, waitSync } from './waits.js';
 import { PID, place, rebuildAs, SharedPrimitive, unlinkNamed, type Attach } from './primitive.js';
+import { casWord, loadWord, wasmWordOps, type WordOps } from './word_ops.js';
 
 /** Options of `acquire()`. */
 export interface AcquireOptions {
@@ -63,19 +64,24 @@ export async function withAcquired<T>(lock: Acquirable, fn: () => T | Promise<T>
 
 /**
  * A process-shared mutex (Python's multiprocessing.Lock). The uncontended path is a single
- * atomic compare-and-swap in JavaScript on the shared lock word; native code runs only to sleep
- * or to wake a sleeper. If a holder dies, the next acquirer gets the lock and an OwnerDeadError.
+ * atomic compare-and-swap on the shared lock word, called from JavaScript (see word_ops.ts);
+ * native code runs only to sleep or to wake a sleeper. If a holder dies, the next acquirer gets
+ * the lock and an OwnerDeadError.
  */
 export class Lock extends SharedPrimitive {
+  /** Set where the lock word is reached through WebAssembly (see word_ops.ts). */
+  private readonly wasm: WordOps | null;
+
   constructor(options?: NamedOptions);
   constructor(options?: NamedOptions | Attach) {
     super(place(options, { kind: Kind.Lock, prefix: 'lock' }));
+    this.wasm = wasmWordOps(this.placement.seg);
   }
 
   /** Acquires without blocking the event loop; false if `timeout` passed first. */
   async acquire(options?: AcquireOptions): Promise<boolean> {
     const timeout = checkTimeout(checkObject(options, 'options').timeout);
-    if (Atomics.compareExchange(this.i32, this.idx, 0, PID) === 0) return true;
+    if (casWord(this.wasm, this.i32, this.idx, 0, PID) === 0) return true;
     const p = this.placement;
     return settle(await waitAsync(WaitOp.Lock, p.seg.native, p.offset, 0, timeout));
   }
@@ -83,20 +89,20 @@ export class Lock extends SharedPrimitive {
   /** Acquires, blocking this thread; with `block: false` only tries. */
   acquireSync(options?: AcquireSyncOptions): boolean {
     // Kept tiny so that it inlines into the caller's loop; everything else is in acquireSlow().
-    if (options === undefined && Atomics.compareExchange(this.i32, this.idx, 0, PID) === 0) return true;
+    if (options === undefined && casWord(this.wasm, this.i32, this.idx, 0, PID) === 0) return true;
     return this.acquireSlow(options);
   }
 
   private acquireSlow(options: AcquireSyncOptions | undefined): boolean {
     const timeout = syncTimeout(options);
-    if (Atomics.compareExchange(this.i32, this.idx, 0, PID) === 0) return true;
+    if (casWord(this.wasm, this.i32, this.idx, 0, PID) === 0) return true;
     const p = this.placement;
     return settle(waitSync(WaitOp.Lock, p.seg.native, p.offset, 0, timeout));
   }
 
   /** Releases the lock (any process may release it, as in Python). */
   release(): void {
-    if (Atomics.compareExchange(this.i32, this.idx, PID, 0) !== PID) this.releaseSlow();
+    if (casWord(this.wasm, this.i32, this.idx, PID, 0) !== PID) this.releaseSlow();
   }
 
   /** The lock has sleepers to wake, is held by another process, or is not held at all. */
@@ -113,7 +119,7 @@ export class Lock extends SharedPrimitive {
 
   /** Whether this process holds the lock. */
   isMine(): boolean {
-    return (Atomics.load(this.i32, this.idx) & LOCK_PID_MASK) === PID;
+    return (loadWord(this.wasm, this.i32, this.idx) & LOCK_PID_MASK) === PID;
   }
 
   /** Removes the system-wide name; objects already open keep working. */

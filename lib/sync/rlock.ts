@@ -7,6 +7,7 @@ import { Lock, settle, syncTimeout, withAcquired, type AcquireOptions, type Acqu
 import { PID, place, rebuildAs, SharedPrimitive, THREAD, unlinkNamed,
   type Attach } from './primitive.js';
 import { waitAsync, waitSync } from './waits.js';
+import { casWord, loadWord, wasmWordOps, type WordOps } from './word_ops.js';
 
 /**
  * A process-shared recursive lock (Python's multiprocessing.RLock): the holding thread may
@@ -14,9 +15,13 @@ import { waitAsync, waitSync } from './waits.js';
  * holder thread, depth; only the holder writes the last two.
  */
 export class RLock extends SharedPrimitive {
+  /** Set where the lock word is reached through WebAssembly (see word_ops.ts). */
+  private readonly wasm: WordOps | null;
+
   constructor(options?: NamedOptions);
   constructor(options?: NamedOptions | Attach) {
     super(place(options, { kind: Kind.RLock, prefix: 'rlock' }));
+    this.wasm = wasmWordOps(this.placement.seg);
   }
 
   /** Acquires without blocking the event loop; false if `timeout` passed first. */
@@ -44,11 +49,11 @@ export class RLock extends SharedPrimitive {
   private tryFast(): boolean {
     const i32 = this.i32;
     const i = this.idx;
-    if (i32[i + 1] === THREAD && (Atomics.load(i32, i) & LOCK_PID_MASK) === PID) {
+    if (i32[i + 1] === THREAD && (loadWord(this.wasm, i32, i) & LOCK_PID_MASK) === PID) {
       i32[i + 2]!++;
       return true;
     }
-    if (Atomics.compareExchange(i32, i, 0, PID) === 0) {
+    if (casWord(this.wasm, i32, i, 0, PID) === 0) {
       i32[i + 1] = THREAD;
       i32[i + 2] = 1;
       return true;
@@ -65,7 +70,7 @@ export class RLock extends SharedPrimitive {
     }
     if (--i32[i + 2]! > 0) return;
     i32[i + 1] = 0;
-    if (Atomics.compareExchange(i32, i, PID, 0) === PID) return;
+    if (casWord(this.wasm, i32, i, PID, 0) === PID) return;
     native.lockRelease(this.placement.seg.native, this.placement.offset, true);
   }
 
@@ -77,7 +82,7 @@ export class RLock extends SharedPrimitive {
   /** Whether this thread holds the lock. */
   isMine(): boolean {
     return this.i32[this.idx + 1] === THREAD &&
-      (Atomics.load(this.i32, this.idx) & LOCK_PID_MASK) === PID;
+      (loadWord(this.wasm, this.i32, this.idx) & LOCK_PID_MASK) === PID;
   }
 
   /** Releases every level and returns the depth, for Condition.wait(). */

@@ -13,6 +13,11 @@ namespace mp::binding {
 struct AddonData {
   Napi::FunctionReference segment_ctor;
   Napi::FunctionReference shared_memory_ctor;
+  // WebAssembly.Memory and Uint8Array as they were when the addon loaded: segment.wasmMemory()
+  // maps over what these made, never over memory that a later patch of the globals hands it.
+  // Empty when WebAssembly is disabled (--jitless).
+  Napi::FunctionReference wasm_memory_ctor;
+  Napi::FunctionReference uint8_array_ctor;
   // Set by init(): delivers completed asynchronous waits to JavaScript.
   Napi::ThreadSafeFunction deliver;
   std::unique_ptr<WaitService> service;

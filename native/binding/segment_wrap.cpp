@@ -11,6 +11,8 @@ namespace mp::binding {
 namespace {
 
 constexpr size_t kArenaBytes = size_t{4} << 20;
+constexpr size_t kWasmPageBytes = size_t{64} << 10;
+constexpr size_t kMaxWasmPages = size_t{1} << 16;
 
 bool ArgKind(const Napi::CallbackInfo& info, size_t i, ObjectKind* out) {
   uint32_t kind;
@@ -210,6 +212,7 @@ Napi::Function SegmentWrap::Define(Napi::Env env) {
                                         InstanceMethod<&SegmentWrap::Release>("release"),
                                         InstanceMethod<&SegmentWrap::DataInfo>("dataInfo"),
                                         InstanceMethod<&SegmentWrap::Holds>("holds"),
+                                        InstanceMethod<&SegmentWrap::WasmMemory>("wasmMemory"),
                                     });
   using P = Napi::PropertyDescriptor;
   ctor.Get("prototype").As<Napi::Object>().DefineProperties({
@@ -313,8 +316,56 @@ Napi::Value SegmentWrap::Holds(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), segment_->Object(offset, kind) != nullptr);
 }
 
+// wasmMemory() -> a new WebAssembly.Memory whose first bytes are this segment, for the locks'
+// WebAssembly fast path (lib/sync/word_ops.ts). The segment's file is mapped over the start of
+// a fresh shared memory that cannot grow: V8 never changes the protection of those pages, and
+// when it frees the memory it unmaps its whole reservation, this mapping included. Throws when
+// that cannot be done (segment size, WebAssembly disabled, no address space left).
+Napi::Value SegmentWrap::WasmMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* data = Data(env);
+  const size_t size = segment_->size();
+  const size_t pages = (size + kWasmPageBytes - 1) / kWasmPageBytes;
+  if (data->wasm_memory_ctor.IsEmpty() || size % platform::PageSize() != 0 ||
+      pages > kMaxWasmPages) {
+    ThrowStatus(env, Status::Err(ENOTSUP, "mmap"));
+    return env.Undefined();
+  }
+  Napi::Object desc = Napi::Object::New(env);
+  desc.Set("initial", Napi::Number::New(env, static_cast<double>(pages)));
+  desc.Set("maximum", Napi::Number::New(env, static_cast<double>(pages)));
+  desc.Set("shared", Napi::Boolean::New(env, true));
+  Napi::Object memory = data->wasm_memory_ctor.New({desc});
+  if (env.IsExceptionPending()) return env.Undefined();
+  Napi::Value view = data->uint8_array_ctor.New({memory.Get("buffer")});
+  if (env.IsExceptionPending()) return env.Undefined();
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* addr = nullptr;
+  napi_status st = napi_get_typedarray_info(env, view, &type, &length, &addr, nullptr, nullptr);
+  // A fresh reservation starts on a page; anything else means the memory is not what it seems.
+  if (st != napi_ok || type != napi_uint8_array || length != pages * kWasmPageBytes ||
+      reinterpret_cast<uintptr_t>(addr) % platform::PageSize() != 0) {
+    ThrowStatus(env, Status::Err(ENOTSUP, "mmap"));
+    return env.Undefined();
+  }
+  Status s = platform::MapOver(segment_->fd(), addr, size);
+  if (!s.ok()) {
+    ThrowStatus(env, s);
+    return env.Undefined();
+  }
+  return memory;
+}
+
 void InitSegment(Napi::Env env, Napi::Object exports, AddonData* data) {
   data->segment_ctor = Napi::Persistent(SegmentWrap::Define(env));
+  Napi::Object global = env.Global();
+  Napi::Value wasm = global.Get("WebAssembly");
+  Napi::Value memory = wasm.IsObject() ? wasm.As<Napi::Object>().Get("Memory") : env.Undefined();
+  if (memory.IsFunction()) {
+    data->wasm_memory_ctor = Napi::Persistent(memory.As<Napi::Function>());
+    data->uint8_array_ctor = Napi::Persistent(global.Get("Uint8Array").As<Napi::Function>());
+  }
   exports.Set("createArena", Napi::Function::New<CreateArena>(env, "createArena"));
   exports.Set("reopenArena", Napi::Function::New<ReopenArena>(env, "reopenArena"));
   exports.Set("openNamed", Napi::Function::New<OpenNamed>(env, "openNamed"));

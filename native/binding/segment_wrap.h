@@ -37,6 +37,7 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value Release(const Napi::CallbackInfo& info);
   Napi::Value DataInfo(const Napi::CallbackInfo& info);
   Napi::Value Holds(const Napi::CallbackInfo& info);
+  Napi::Value WasmMemory(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Segment> segment_;
   Napi::Reference<Napi::ArrayBuffer> buffer_;

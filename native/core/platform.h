@@ -37,6 +37,12 @@ size_t MaxNameLength();
 
 void Unmap(Mapping* m);
 
+// Maps the first `size` bytes of segment file `fd` again at `addr`, replacing the pages there.
+// The range must belong to the caller's owner (a WebAssembly memory's reservation): whoever
+// frees the range unmaps this mapping with it, so nothing here tracks or unmaps it.
+Status MapOver(int fd, void* addr, size_t size);
+size_t PageSize();
+
 // Futex-style waits on a 32-bit word of shared memory. Wait returns 0 when woken (or the value
 // already differed), ETIMEDOUT when `timeout_ns` (relative, <0 = forever) passed, EINTR.
 int FutexWait(const volatile uint32_t* word, uint32_t expected, int64_t timeout_ns);

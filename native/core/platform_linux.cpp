@@ -142,6 +142,15 @@ void Unmap(Mapping* m) {
   m->size = 0;
 }
 
+Status MapOver(int fd, void* addr, size_t size) {
+  if (mmap(addr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+    return Status::FromErrno("mmap");
+  }
+  return Status::Ok();
+}
+
+size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+
 int FutexWait(const volatile uint32_t* word, uint32_t expected, int64_t timeout_ns) {
   timespec ts;
   timespec* tsp = nullptr;
