@@ -14,21 +14,50 @@
 namespace mp::binding {
 namespace {
 
+// Gives back what completed waits took: their results will never reach JavaScript.
+void UndoAll(std::vector<Completion>* done) {
+  for (Completion& c : *done) {
+    if (c.outcome == WaitOutcome::kDone) c.waitable->Undo();
+  }
+}
+
+// [id, timedOut, result, ...]; false when this environment can no longer run JavaScript.
+bool MakeBatch(napi_env env, const std::vector<Completion>& done, napi_value* batch) {
+  if (napi_create_array_with_length(env, done.size() * 3, batch) != napi_ok) return false;
+  uint32_t k = 0;
+  for (const Completion& c : done) {
+    const double fields[3] = {static_cast<double>(c.id),
+                              c.outcome == WaitOutcome::kDone ? 0.0 : 1.0,
+                              static_cast<double>(c.result)};
+    for (double f : fields) {
+      napi_value v;
+      if (napi_create_double(env, f, &v) != napi_ok ||
+          napi_set_element(env, *batch, k++, v) != napi_ok) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Plain Node-API calls: this still runs in an environment that is going away (a worker being
+// terminated, process exit), where calls fail; node-addon-api would make that a fatal error, and
+// the locks and permits the completed waits took must be given back instead.
 void DeliverBatch(Napi::Env env, Napi::Function callback, AddonData* data) {
   if (env == nullptr || data->service == nullptr) return;
   std::vector<Completion> done;
   data->service->TakeResults(&done);
   if (done.empty()) return;
-  Napi::Array batch = Napi::Array::New(env, done.size() * 3);
-  uint32_t k = 0;
-  for (const Completion& c : done) {
-    batch.Set(k++, Napi::Number::New(env, static_cast<double>(c.id)));
-    batch.Set(k++, Napi::Number::New(env, c.outcome == WaitOutcome::kDone ? 0 : 1));
-    batch.Set(k++, Napi::Number::New(env, c.result));
-  }
   data->pending -= done.size();
-  if (data->pending == 0) data->deliver.Unref(env);
-  callback.Call({batch});
+  if (data->pending == 0) napi_unref_threadsafe_function(env, data->deliver);
+  napi_value batch, recv, ignored;
+  if (MakeBatch(env, done, &batch) && napi_get_undefined(env, &recv) == napi_ok) {
+    if (napi_call_function(env, recv, callback, 1, &batch, &ignored) == napi_ok) return;
+    // The callback ran and threw: the results were delivered.
+    bool thrown = false;
+    if (napi_is_exception_pending(env, &thrown) == napi_ok && thrown) return;
+  }
+  UndoAll(&done);
 }
 
 void Cleanup(void* arg) {
@@ -48,6 +77,10 @@ Napi::Value InitWaits(const Napi::CallbackInfo& info) {
   }
   data->deliver = Napi::ThreadSafeFunction::New(info.Env(), info[0].As<Napi::Function>(),
                                                 "multiproc-wait", 0, 1);
+  // Fails only in an environment that is going away: there would be nothing to deliver to.
+  if (static_cast<napi_threadsafe_function>(data->deliver) == nullptr) {
+    return info.Env().Undefined();
+  }
   data->deliver.Unref(info.Env());
   Napi::ThreadSafeFunction deliver = data->deliver;
   data->service = std::make_unique<WaitService>([deliver, data]() mutable {

@@ -336,7 +336,8 @@ Napi::Value SegmentWrap::WasmMemory(const Napi::CallbackInfo& info) {
   desc.Set("maximum", Napi::Number::New(env, static_cast<double>(pages)));
   desc.Set("shared", Napi::Boolean::New(env, true));
   Napi::Object memory = data->wasm_memory_ctor.New({desc});
-  if (env.IsExceptionPending()) return env.Undefined();
+  // Empty without an exception when this environment is going away.
+  if (memory.IsEmpty() || env.IsExceptionPending()) return env.Undefined();
   Napi::Value view = data->uint8_array_ctor.New({memory.Get("buffer")});
   if (env.IsExceptionPending()) return env.Undefined();
   napi_typedarray_type type;

@@ -44,6 +44,7 @@ class SharedMemoryWrap : public Napi::ObjectWrap<SharedMemoryWrap> {
       return;
     }
     mapped_ = *info[0].As<Napi::External<std::shared_ptr<Mapped>>>().Data();
+    size_ = mapped_->map.size;
     info.This().As<Napi::Object>().TypeTag(&kTypeTag);
     auto* hold = new std::shared_ptr<Mapped>(mapped_);
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(
@@ -73,9 +74,6 @@ class SharedMemoryWrap : public Napi::ObjectWrap<SharedMemoryWrap> {
   std::shared_ptr<Mapped> mapped_;
   size_t size_ = 0;
   Napi::Reference<Napi::ArrayBuffer> buffer_;
-
- public:
-  void set_size(size_t size) { size_ = size; }
 };
 
 Napi::Value WrapMapping(Napi::Env env, const platform::Mapping& m) {
@@ -87,11 +85,8 @@ Napi::Value WrapMapping(Napi::Env env, const platform::Mapping& m) {
     return env.Undefined();
   }
   auto* holder = new std::shared_ptr<Mapped>(mapped);
-  Napi::Object obj = Data(env)->shared_memory_ctor.New({Napi::External<std::shared_ptr<Mapped>>::New(
+  return Data(env)->shared_memory_ctor.New({Napi::External<std::shared_ptr<Mapped>>::New(
       env, holder, [](Napi::Env, std::shared_ptr<Mapped>* h) { delete h; })});
-  if (env.IsExceptionPending()) return env.Undefined();
-  SharedMemoryWrap::Unwrap(obj)->set_size(m.size);
-  return obj;
 }
 
 // createSharedMemory(name, size) -> mapping; EEXIST when the name is taken
