@@ -22,3 +22,5 @@ export { registerTargets, type Target, type TargetFunction, type TargetRef } fro
 export { setStartMethod, getStartMethod, prepareStandby, type StartMethod,
   type StartMethodOptions } from './process/start_method.js';
 export { getLogger, logToStderr, LogLevel, type Logger, type LogLevelName } from './process/logger.js';
+export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type QueueWaitOptions,
+  type QueueGetSyncOptions } from './queue/queue.js';

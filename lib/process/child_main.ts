@@ -15,6 +15,7 @@ import { deserialize } from '../travel.js';
 import { CHANNEL_FD, type ChildMessage, type Job } from './frames.js';
 import { setChildIdentity, type ChildIdentity } from './identity.js';
 import { getLogger, logToStderr } from './logger.js';
+import { finishPendingWork } from './before_exit.js';
 import { joinNonDaemonChildren } from './process.js';
 import { loadTarget } from './target.js';
 
@@ -86,6 +87,7 @@ async function main(): Promise<number> {
 }
 
 const code = await main();
+await finishPendingWork();
 await joinNonDaemonChildren();
 getLogger().info(`process exiting with exitcode ${code}`);
 process.exit(code);

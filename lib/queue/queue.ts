@@ -1,0 +1,330 @@
+/**
+ * Queue, JoinableQueue and SimpleQueue over a shared-memory ring (see ring.ts), with Python's
+ * semantics: put() takes a slot (waiting while a bounded queue is full) and hands the message
+ * over; if the ring has no room right now, the message waits in this process's outbox and is
+ * written, in order, as soon as room appears (Python's feeder thread). So put() never waits
+ * for a consumer, and a process with messages still in its outbox stays alive until they are
+ * written, as Python's does.
+ */
+import { Empty, Full, MultiprocError } from '../errors.js';
+import { kReduce, rebuild, registerRebuild, type Handle, type Reducible } from '../travel.js';
+import { checkBoolean, checkInteger, checkName, checkObject, checkTimeout, rangeError } from '../validate.js';
+import { finishBeforeExit } from '../process/before_exit.js';
+import { getLogger } from '../process/logger.js';
+import { encode } from './codec.js';
+import { Fifo } from './fifo.js';
+import { DATA, DONE, NOTHING, ROOM, Ring, type ReadState, type RingParts, type WriteState } from './ring.js';
+
+/** Options of put() / get(). */
+export interface QueueWaitOptions {
+  /** Milliseconds to wait at most; absent means forever. */
+  timeout?: number;
+}
+
+/** Options of getSync(). */
+export interface QueueGetSyncOptions extends QueueWaitOptions {
+  /** false: do not wait (like getNowait()). */
+  block?: boolean;
+}
+
+/** Options of the queue constructors. */
+export interface QueueOptions {
+  /** Open or create the system-wide queue of this name, shared with unrelated programs. */
+  name?: string;
+  /** Bytes of shared memory for messages in flight (default 1 MiB); larger ones are streamed. */
+  capacity?: number;
+}
+
+const DEFAULT_CAPACITY = 1 << 20;
+
+function deadlineOf(ms: number): number {
+  return ms < 0 ? Infinity : performance.now() + ms;
+}
+
+function remaining(deadline: number): number {
+  return deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+}
+
+function checkCapacity(value: unknown): number {
+  if (value === undefined) return DEFAULT_CAPACITY;
+  const n = checkInteger(value, 'capacity', 4096, 1 << 30);
+  if (n % 4 !== 0) throw rangeError(`The "capacity" option must be a multiple of 4, received ${n}`);
+  return n;
+}
+
+/** A process-safe FIFO queue (Python's multiprocessing.Queue). */
+export class Queue<T = unknown> implements Reducible {
+  /** @internal */
+  protected readonly ring: Ring;
+  readonly #outbox = new Fifo<WriteState>();
+  #drained: Promise<void> = Promise.resolve();
+  #pumping = false;
+  #closed = false;
+  /** Whether put() counts messages for taskDone()/join(). */
+  protected readonly joinable: boolean = false;
+
+  constructor(maxsize?: number, options?: QueueOptions);
+  constructor(maxsize: number | RingParts = 0, options?: QueueOptions) {
+    if (typeof maxsize === 'object' && maxsize !== null && 'bytes' in maxsize) {
+      this.ring = new Ring(maxsize);
+      return;
+    }
+    const max = checkInteger(maxsize, 'maxsize', 0, 0x7fffffff);
+    const opts = checkObject(options, 'options');
+    const name = opts.name === undefined ? undefined : `queue.${checkName(opts.name)}`;
+    this.ring = Ring.create(checkCapacity(opts.capacity), max, name);
+  }
+
+  /** Puts `item`, waiting (without blocking the event loop) while a bounded queue is full. */
+  async put(item: T, options?: QueueWaitOptions): Promise<void> {
+    const w = this.prepare(item);
+    const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
+    const ring = this.ring;
+    let sleeping = false;
+    for (;;) {
+      const wait = await ring.locked(() => {
+        if (sleeping) ring.unregister(ROOM);
+        sleeping = false;
+        if (ring.reserve()) {
+          this.handOver(w);
+          return null;
+        }
+        const left = remaining(deadline);
+        if (left === 0) throw new Full();
+        ring.register(ROOM);
+        sleeping = true;
+        return ring.pollMs(left);
+      });
+      if (wait === null) break;
+      await ring.awaitToken(ROOM, wait);
+    }
+    this.pump();
+  }
+
+  /** put(), blocking this thread while a bounded queue is full (for hot loops and workers). */
+  putSync(item: T, options?: QueueWaitOptions): void {
+    const w = this.prepare(item);
+    const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
+    const ring = this.ring;
+    ring.lockSync();
+    try {
+      while (!ring.reserve()) {
+        const left = remaining(deadline);
+        if (left === 0) throw new Full();
+        ring.waitSync(ROOM, left);
+      }
+      this.handOver(w);
+    } finally {
+      ring.unlock();
+    }
+    this.pump();
+  }
+
+  /** Puts `item` or throws mp.Full at once. */
+  putNowait(item: T): void {
+    const w = this.prepare(item);
+    const ring = this.ring;
+    ring.lockSync();
+    try {
+      if (!ring.reserve()) throw new Full();
+      this.handOver(w);
+    } finally {
+      ring.unlock();
+    }
+    this.pump();
+  }
+
+  /** Takes the next message, waiting without blocking the event loop; mp.Empty on timeout. */
+  async get(options?: QueueWaitOptions): Promise<T> {
+    this.checkOpen();
+    const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
+    const ring = this.ring;
+    const r: ReadState = { stream: null, filled: 0 };
+    let sleeping = false;
+    for (;;) {
+      const step = await ring.locked(() => {
+        if (sleeping) ring.unregister(DATA);
+        sleeping = false;
+        const value = ring.read(r);
+        if (value !== NOTHING) return { value };
+        // A stream half read is finished whatever the timeout: it is ours alone to read.
+        const left = r.stream ? -1 : remaining(deadline);
+        if (left === 0) throw new Empty();
+        ring.register(DATA);
+        sleeping = true;
+        return { wait: ring.pollMs(left) };
+      });
+      if ('value' in step) return step.value as T;
+      await ring.awaitToken(DATA, step.wait);
+    }
+  }
+
+  /** get(), blocking this thread; `block: false` is getNowait(). */
+  getSync(options?: QueueGetSyncOptions): T {
+    this.checkOpen();
+    const opts = checkObject(options, 'options');
+    const ms = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
+    const deadline = deadlineOf(ms);
+    const ring = this.ring;
+    const r: ReadState = { stream: null, filled: 0 };
+    ring.lockSync();
+    try {
+      for (;;) {
+        const value = ring.read(r);
+        if (value !== NOTHING) return value as T;
+        const left = r.stream ? -1 : remaining(deadline);
+        if (left === 0) throw new Empty();
+        ring.waitSync(DATA, left);
+      }
+    } finally {
+      ring.unlock();
+    }
+  }
+
+  /** Takes the next message or throws mp.Empty at once. */
+  getNowait(): T {
+    return this.getSync({ block: false });
+  }
+
+  /** Messages in the queue, those still in producers' outboxes included (approximate). */
+  qsize(): number {
+    return this.ring.count();
+  }
+
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  full(): boolean {
+    const max = this.ring.maxsize;
+    return max > 0 && this.qsize() >= max;
+  }
+
+  /** This process will put no more; what is in its outbox is still written. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Python's join_thread(): resolves once this process's outbox is written. */
+  async joinThread(): Promise<void> {
+    await this.#drained;
+  }
+
+  private prepare(item: T): WriteState {
+    this.checkOpen();
+    return { enc: encode(item), counted: true, written: 0 };
+  }
+
+  // Lock held, slot reserved: write now, or queue behind what this process has not written yet.
+  private handOver(w: WriteState): void {
+    if (this.joinable) this.ring.addUnfinished();
+    if (this.#outbox.length === 0 && this.ring.write(w)) return;
+    this.#outbox.push(w);
+  }
+
+  // Writes the outbox in order as room appears; the pending waits keep the process alive.
+  private pump(): void {
+    if (this.#pumping || this.#outbox.length === 0) return;
+    this.#pumping = true;
+    this.#drained = this.drain().catch((err: unknown) => {
+      getLogger().error(`a queue lost messages it could not write: ${String(err)}`);
+      process.emitWarning(`multiproc: a Queue could not write its pending messages: ${String(err)}`);
+    }).finally(() => { this.#pumping = false; });
+    finishBeforeExit(this.#drained);
+  }
+
+  private async drain(): Promise<void> {
+    const ring = this.ring;
+    let sleeping = false;
+    while (this.#outbox.length > 0) {
+      const wait = await ring.locked(() => {
+        if (sleeping) ring.unregister(ROOM);
+        sleeping = false;
+        while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
+        if (this.#outbox.length === 0) return null;
+        ring.register(ROOM);
+        sleeping = true;
+        return ring.pollMs(-1);
+      });
+      if (wait !== null) await ring.awaitToken(ROOM, wait);
+    }
+  }
+
+  /** Removes the system-wide name of a named queue; queues already open keep working. */
+  static unlink(name: string): void {
+    Ring.unlink(`queue.${checkName(name)}`);
+  }
+
+  protected checkOpen(): void {
+    if (this.#closed) throw new MultiprocError('the queue is closed', 'ERR_QUEUE_CLOSED');
+  }
+
+  [kReduce](): Handle {
+    return { type: this.constructor.name, data: reduceParts(this.ring.parts) };
+  }
+}
+
+/** A Queue whose consumers call taskDone() and whose producers can join() (Python's JoinableQueue). */
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  protected override readonly joinable: boolean = true;
+
+  /** Marks one message taken with get() as processed. */
+  taskDone(): void {
+    const ring = this.ring;
+    ring.lockSync();
+    try {
+      if (!ring.taskDone()) throw new MultiprocError('taskDone() called more times than items were put', 'ERR_TASK_DONE');
+    } finally {
+      ring.unlock();
+    }
+  }
+
+  /** Resolves when every message put has been marked done. */
+  async join(): Promise<void> {
+    const ring = this.ring;
+    let sleeping = false;
+    for (;;) {
+      const done = await ring.locked(() => {
+        if (sleeping) ring.unregister(DONE);
+        sleeping = ring.unfinished > 0;
+        if (sleeping) ring.register(DONE);
+        return !sleeping;
+      });
+      if (done) return;
+      await ring.awaitToken(DONE, undefined);
+    }
+  }
+}
+
+/** An unbounded queue with only put / get / empty / close (Python's SimpleQueue). */
+export class SimpleQueue<T = unknown> extends Queue<T> {
+  constructor(options?: QueueOptions);
+  constructor(options?: QueueOptions | RingParts) {
+    if (options && 'bytes' in options) super(options as never);
+    else super(0, options as QueueOptions | undefined);
+  }
+}
+
+/** @internal A ring's parts as the handles they travel as. */
+export function reduceParts(parts: RingParts): Record<keyof RingParts, Handle> {
+  const out = {} as Record<keyof RingParts, Handle>;
+  for (const key of Object.keys(parts) as (keyof RingParts)[]) out[key] = (parts[key] as Reducible)[kReduce]();
+  return out;
+}
+
+/** @internal The inverse of reduceParts(). */
+export function rebuildParts(data: unknown): RingParts {
+  if (typeof data !== 'object' || data === null) throw rangeError('corrupt queue handle');
+  const out = {} as Record<keyof RingParts, unknown>;
+  for (const [key, handle] of Object.entries(data as Record<string, Handle>)) {
+    out[key as keyof RingParts] = rebuild(handle);
+  }
+  return out as unknown as RingParts;
+}
+
+for (const Cls of [Queue, JoinableQueue, SimpleQueue]) {
+  registerRebuild(Cls.name, (data) => {
+    const parts = rebuildParts(data);
+    return Cls === SimpleQueue ? new SimpleQueue(parts as never) : new Cls(parts as never);
+  });
+}
