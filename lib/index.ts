@@ -24,3 +24,4 @@ export { setStartMethod, getStartMethod, prepareStandby, type StartMethod,
 export { getLogger, logToStderr, LogLevel, type Logger, type LogLevelName } from './process/logger.js';
 export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type QueueWaitOptions,
   type QueueGetSyncOptions } from './queue/queue.js';
+export { Pipe, Connection, EOFError, type PipeOptions } from './queue/pipe.js';

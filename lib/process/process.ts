@@ -60,17 +60,22 @@ function checkEnv(value: unknown): NodeJS.ProcessEnv | undefined {
   return env as NodeJS.ProcessEnv;
 }
 
-// Each argument separately, so a failure names the one that cannot travel.
+// Serialized once (a Connection registers each copy it sends); on failure each argument is
+// tried alone to name the one that cannot travel.
 function serializeArgs(args: readonly unknown[]): Buffer {
-  args.forEach((arg, i) => {
-    try {
-      serialize(arg);
-    } catch (err) {
-      throw typeError(`The "args[${i}]" argument cannot be sent to a child process: `
-        + `${(err as Error).message}`);
-    }
-  });
-  return serialize(args);
+  try {
+    return serialize(args);
+  } catch (err) {
+    args.forEach((arg, i) => {
+      try {
+        serialize(arg);
+      } catch (argErr) {
+        throw typeError(`The "args[${i}]" argument cannot be sent to a child process: `
+          + `${(argErr as Error).message}`);
+      }
+    });
+    throw err;
+  }
 }
 
 function installExitHook(): void {

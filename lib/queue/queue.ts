@@ -147,12 +147,13 @@ export class Queue<T = unknown> implements Reducible {
         sleeping = false;
         const value = ring.read(r);
         if (value !== NOTHING) return { value };
+        if (!r.stream) this.checkInput();
         // A stream half read is finished whatever the timeout: it is ours alone to read.
         const left = r.stream ? -1 : remaining(deadline);
         if (left === 0) throw new Empty();
         ring.register(DATA);
         sleeping = true;
-        return { wait: ring.pollMs(left) };
+        return { wait: this.shorten(ring.pollMs(left)) };
       });
       if ('value' in step) return step.value as T;
       await ring.awaitToken(DATA, step.wait);
@@ -172,9 +173,12 @@ export class Queue<T = unknown> implements Reducible {
       for (;;) {
         const value = ring.read(r);
         if (value !== NOTHING) return value as T;
+        if (!r.stream) this.checkInput();
         const left = r.stream ? -1 : remaining(deadline);
         if (left === 0) throw new Empty();
-        ring.waitSync(DATA, left);
+        // This thread is about to block: what it put is written first, or no one could read it.
+        this.writeOutbox(false, true);
+        ring.waitSync(DATA, this.shorten(left) ?? -1);
       }
     } finally {
       ring.unlock();
@@ -222,6 +226,26 @@ export class Queue<T = unknown> implements Reducible {
     this.#outbox.push(w);
   }
 
+  /**
+   * @internal Writes this process's outbox now: what fits, or with `block` all of it, waiting
+   * for room. A thread about to block must do this, since the asynchronous pump only runs while
+   * its event loop does. `held`: the caller holds the ring's lock.
+   */
+  writeOutbox(block: boolean, held = false): void {
+    if (this.#outbox.length === 0) return;
+    const ring = this.ring;
+    if (!held) ring.lockSync();
+    try {
+      for (;;) {
+        while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
+        if (this.#outbox.length === 0 || !block) return;
+        ring.waitSync(ROOM, -1);
+      }
+    } finally {
+      if (!held) ring.unlock();
+    }
+  }
+
   // Writes the outbox in order as room appears; the pending waits keep the process alive.
   private pump(): void {
     if (this.#pumping || this.#outbox.length === 0) return;
@@ -253,6 +277,14 @@ export class Queue<T = unknown> implements Reducible {
   /** Removes the system-wide name of a named queue; queues already open keep working. */
   static unlink(name: string): void {
     Ring.unlink(`queue.${checkName(name)}`);
+  }
+
+  /** @internal Called (lock held) when there is nothing to read: throws if nothing can come. */
+  protected checkInput(): void {}
+
+  /** @internal How long an empty wait may last before checkInput() must run again. */
+  protected shorten(ms: number | undefined): number | undefined {
+    return ms;
   }
 
   protected checkOpen(): void {

@@ -32,7 +32,7 @@ const TAIL = 1;        // byte offset where the next record goes
 const USED = 2;        // bytes between HEAD and TAIL, wrap padding included
 const COUNT = 3;       // messages put and not yet taken (reserved ones included)
 const MAXSIZE = 4;     // 0: unbounded
-const CLOSED = 5;      // the writers' side is closed (Pipe)
+const CLOSED = 5;      // Pipe: -1 once more processes held the writing end than can be tracked
 const STREAM_W = 6;    // pid of the producer writing a stream, 0 if none
 const STREAM_R = 7;    // pid of the consumer reading the current stream, 0 if none
 const STREAM_LEFT = 8; // bytes of the current stream still to come out of the ring
@@ -41,7 +41,9 @@ const UNFINISHED = 10; // JoinableQueue: messages put and not yet marked done
 const SLEEP_DATA = 11; // readers waiting for a record
 const SLEEP_ROOM = 12; // writers waiting for a slot, for bytes or for a stream to end
 const SLEEP_DONE = 13; // JoinableQueue.join() callers
-export const HEADER_WORDS = 16;
+const WRITERS = 16;    // Pipe: pids of the processes holding the writing end (0 = free slot)
+const WRITER_SLOTS = 16;
+export const HEADER_WORDS = WRITERS + WRITER_SLOTS;
 
 // A record is a 32-bit word (kind in the top 2 bits, payload length below) and its payload,
 // padded to 4 bytes.
@@ -533,13 +535,45 @@ export class Ring {
 
   // ------------------------------------------------------------------ Pipe and JoinableQueue
 
-  /** Marks the writers' side closed and wakes readers (lock held). */
-  closeWriters(): void {
-    this.h[CLOSED] = 1;
+  /**
+   * Pipe: records that process `pid` holds a writing end (lock held). Beyond WRITER_SLOTS
+   * holders the end is marked untracked, and its readers only see EOF once it is closed by all.
+   */
+  addWriter(pid: number): void {
+    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+      if (this.h[i] === 0) {
+        this.h[i] = pid;
+        return;
+      }
+    }
+    this.h[CLOSED] = -1;
+  }
+
+  /** Pipe: one writing end held by `pid` is closed (lock held); readers may now see EOF. */
+  removeWriter(pid: number): void {
+    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+      if (this.h[i] === pid) {
+        this.h[i] = 0;
+        break;
+      }
+    }
     this.wake(DATA);
   }
 
-  get writersClosed(): boolean { return Atomics.load(this.h, CLOSED) === 1; }
+  /**
+   * Pipe: no process holds the writing end any more (lock held): all closed, or, when
+   * `checkAlive`, the holders left are dead (a system call each, so callers ration it).
+   */
+  writersGone(checkAlive: boolean): boolean {
+    if (this.h[CLOSED] === -1) return false;
+    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+      const pid = this.h[i]!;
+      if (pid === 0) continue;
+      if (!checkAlive || native.processAlive(pid)) return false;
+      this.h[i] = 0;
+    }
+    return true;
+  }
 
   /** JoinableQueue: one more message to be marked done (lock held). */
   addUnfinished(): void { this.h[UNFINISHED]!++; }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import * as mp from 'multiproc';
+import { spawnChild, useChildren, useShmCleanup } from './helpers/children.js';
+
+useChildren();
+useShmCleanup();
+
+const family = (scenario: string) => spawnChild('pipe_family.mjs', { scenario });
+
+describe('Pipe', () => {
+  it('duplex in one process: both ends send and receive, poll() says when something is there', async () => {
+    const [a, b] = mp.Pipe<unknown>();
+    expect(await b.poll()).toBe(false);
+    a.send({ x: 1 });
+    expect(await b.poll(100)).toBe(true);
+    expect(await b.recv()).toEqual({ x: 1 });
+    b.send('back');
+    expect(a.recvSync()).toBe('back');
+    a.sendBytes(Buffer.from('hello world'), 6, 5);
+    expect((await b.recvBytes()).toString()).toBe('world');
+    await expect(b.recv({ timeout: 20 })).rejects.toBeInstanceOf(mp.Empty);
+  });
+
+  it('one-way: [reader, writer]; the wrong direction and a closed end throw; EOF after close', async () => {
+    const [r, w] = mp.Pipe({ duplex: false });
+    expect(() => r.send(1)).toThrow(expect.objectContaining({ code: 'ERR_NOT_WRITABLE' }));
+    await expect(w.recv()).rejects.toMatchObject({ code: 'ERR_NOT_READABLE' });
+    w.send(1);
+    w.close();
+    expect(() => w.send(2)).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+    expect(await r.recv()).toBe(1);
+    await expect(r.recv()).rejects.toBeInstanceOf(mp.EOFError);
+    expect(() => r.recvSync()).toThrow(mp.EOFError);
+  });
+
+  it('bad input', () => {
+    expect(() => mp.Pipe({ duplex: 1 as never })).toThrow(TypeError);
+    expect(() => mp.Pipe({ capacity: 10 })).toThrow(RangeError);
+    const [a] = mp.Pipe();
+    expect(() => a.sendBytes('x' as never)).toThrow(TypeError);
+    expect(() => a.sendBytes(Buffer.alloc(4), 5)).toThrow(RangeError);
+  });
+
+  it('a child echoes small and 300 KB messages over a duplex pipe passed as an argument', async () => {
+    const r = await family('echo').result();
+    expect(r.small).toEqual([1, 'two', { three: [3] }]);
+    expect(r.bigOk).toBe(true);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('the reader gets everything sent, then EOF once the child closed its end', async () => {
+    const r = await family('eof').result();
+    expect(r).toEqual({ got: ['a', 'b', 'raw'], eof: 'ERR_EOF', eofSync: 'ERR_EOF' });
+  });
+
+  it('the reader gets EOF when the only writer is SIGKILLed', async () => {
+    const r = await family('killed').result();
+    expect(r).toEqual({ pollBefore: false, afterKill: 'ERR_EOF' });
+  });
+});
