@@ -206,11 +206,13 @@ export class Ring {
    */
   waitSync(side: Side, ms: number): void {
     // The other side usually moves within microseconds: watching the ring costs less than a
-    // sleeper would cost it (a token release) and us (a wake-up).
+    // sleeper would cost it (a token release) and us (a wake-up). The snapshot is taken under
+    // the lock, where the caller found nothing to do, so no change can slip in unseen.
+    const seen = this.snapshot();
     this.unlock();
-    const moved = this.spinUntilMoved(SPIN_MS);
+    const moved = this.spinUntilMoved(seen, SPIN_MS);
     this.lockSync();
-    if (moved) return;
+    if (moved || this.movedSince(seen)) return;
     this.h[side]!++;
     this.unlock();
     try {
@@ -221,7 +223,7 @@ export class Ring {
     }
   }
 
-  /** Counts the caller as a sleeper on `side` (lock held); it must then awaitToken(). */
+  /** Registers the caller as a sleeper on `side` (lock held); it must then awaitToken(). */
   register(side: Side): void {
     this.h[side]!++;
   }
@@ -236,16 +238,24 @@ export class Ring {
     await this.tokens(side).acquire({ timeout: ms });
   }
 
-  // True once HEAD, TAIL or COUNT changed (lock not held), false after `ms`.
-  private spinUntilMoved(ms: number): boolean {
+  // The words whose change may let a waiter go on.
+  private snapshot(): number[] {
     const h = this.h;
-    const head = Atomics.load(h, HEAD);
-    const tail = Atomics.load(h, TAIL);
-    const count = Atomics.load(h, COUNT);
+    return [h[HEAD]!, h[TAIL]!, h[COUNT]!, h[STREAM_W]!, h[STREAM_R]!];
+  }
+
+  private movedSince(seen: number[]): boolean {
+    const h = this.h;
+    return Atomics.load(h, TAIL) !== seen[1] || Atomics.load(h, HEAD) !== seen[0]
+      || Atomics.load(h, COUNT) !== seen[2] || Atomics.load(h, STREAM_W) !== seen[3]
+      || Atomics.load(h, STREAM_R) !== seen[4];
+  }
+
+  // True once the ring moved (lock not held), false after `ms`.
+  private spinUntilMoved(seen: number[], ms: number): boolean {
     const until = performance.now() + ms;
     for (let i = 1; ; i++) {
-      if (Atomics.load(h, TAIL) !== tail || Atomics.load(h, HEAD) !== head
-        || Atomics.load(h, COUNT) !== count) return true;
+      if (this.movedSince(seen)) return true;
       if ((i & 63) === 0 && performance.now() >= until) return false;
     }
   }
