@@ -5,7 +5,8 @@
 //   node bench/run.js                       all rows, table on stdout
 //   node bench/run.js lock                  one section (lock | pingpong |
 //                                           pingpong-01 | pingpong-00 | value |
-//                                           process | process-spawn | process-standby)
+//                                           process | process-spawn | process-standby |
+//                                           queue | queue-small | queue-1k | pipe-rtt)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
 //            --stat median|best (headline statistic, default median),
@@ -55,6 +56,7 @@ const runsArg = (def) => [`--runs=${RUNS ?? def}`];
 const ALT_LOCK = 'JS Atomics CAS on a SharedArrayBuffer (floor)';
 const ALT_PING = '2 worker_threads, Atomics.wait/notify';
 const ALT_FORK = 'child_process.fork() of an empty script';
+const ALT_IPC = 'child_process.fork + process.send (json)';
 
 const ROWS = [
   {
@@ -117,11 +119,42 @@ const ROWS = [
       alt: null,
     },
   },
+  {
+    id: 'queue-small',
+    what: 'Queue 1->1 small ints, CPUs 0/1',
+    unit: 'ops/s', better: 'higher', target: 3e6, pythonReference: 290e3,
+    jobs: {
+      multiproc: node('queue.js', '--what=small', ...runsArg(3)),
+      python: py('mp_queue.py', '--what=small', ...runsArg(3)),
+      alt: { name: ALT_IPC, cmd: node('queue.js', '--impl=ipc', '--what=small', '--n=300000', ...runsArg(3)) },
+    },
+  },
+  {
+    id: 'queue-1k',
+    what: 'Queue 1->1 1 KiB messages, CPUs 0/1',
+    unit: 'ops/s', better: 'higher', target: 1e6, pythonReference: 266e3,
+    jobs: {
+      multiproc: node('queue.js', '--what=kib', ...runsArg(3)),
+      python: py('mp_queue.py', '--what=kib', ...runsArg(3)),
+      alt: { name: ALT_IPC, cmd: node('queue.js', '--impl=ipc', '--what=kib', '--n=200000', ...runsArg(3)) },
+    },
+  },
+  {
+    id: 'pipe-rtt',
+    what: 'Pipe round trip, CPUs 0/1',
+    unit: 'us/roundtrip', better: 'lower', target: 5, pythonReference: 51,
+    jobs: {
+      multiproc: node('queue.js', '--what=rtt', ...runsArg(3)),
+      python: py('mp_queue.py', '--what=rtt', ...runsArg(3)),
+      alt: { name: ALT_IPC, cmd: node('queue.js', '--impl=ipc', '--what=rtt', ...runsArg(3)) },
+    },
+  },
 ];
 const ALIASES = {
   all: ROWS.map((r) => r.id),
   pingpong: ['pingpong-01', 'pingpong-00'],
   process: ['process-spawn', 'process-standby'],
+  queue: ['queue-small', 'queue-1k', 'pipe-rtt'],
 };
 
 let selected = ROWS;
