@@ -79,13 +79,35 @@ function findPackageRoot(from: string): string {
   }
 }
 
-const require = createRequire(import.meta.url);
 /** The package's root directory. */
 export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-const loadBinding = require('node-gyp-build') as (dir: string) => NativeBinding;
 
+/** Names the addon file for children, so that they load it without searching for it. */
+export const ADDON_PATH_ENV = 'MULTIPROC_ADDON_PATH';
+
+// A child is told which file its parent loaded: opening it directly spares every child start
+// node-gyp-build's search (and the CommonJS loader it needs).
+function loadBinding(): { native: NativeBinding; path: string } {
+  const known = process.env[ADDON_PATH_ENV];
+  if (known) {
+    try {
+      const module = { exports: {} };
+      process.dlopen(module, known);
+      return { native: module.exports as NativeBinding, path: known };
+    } catch {
+      // Moved or built for another runtime: search as usual.
+    }
+  }
+  const require = createRequire(import.meta.url);
+  const path = (require('node-gyp-build') as { path(dir: string): string }).path(packageRoot);
+  return { native: require(path) as NativeBinding, path };
+}
+
+const loaded = loadBinding();
 /** The native addon: a local build, or the prebuild matching this platform. */
-export const native: NativeBinding = loadBinding(packageRoot);
+export const native: NativeBinding = loaded.native;
+/** The file the addon was loaded from. */
+export const addonPath: string = loaded.path;
 
 /** Object kinds, as native/core/layout.h numbers them. */
 export const Kind = {

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { packageRoot } from '../binding.js';
+import { ADDON_PATH_ENV, addonPath, packageRoot } from '../binding.js';
 import type { PackedError } from '../remote_error.js';
 import { CHANNEL_FD, encodeFrame, FrameReader, type ChildMessage, type Job } from './frames.js';
 
@@ -67,7 +67,8 @@ export class Runtime {
     const { spawn } = require('node:child_process') as typeof import('node:child_process');
     this.child = spawn(process.execPath,
       [...childExecArgv(), CHILD_MAIN, mode, JSON.stringify(preload), ...process.argv.slice(1)],
-      { stdio: ['ignore', 'inherit', 'inherit', 'pipe'], env: env ?? process.env });
+      { stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+        env: { ...(env ?? process.env), [ADDON_PATH_ENV]: addonPath } });
     if (this.child.pid === undefined) {
       // spawn() reports ENOENT and similar asynchronously; surface them here instead.
       throw Object.assign(new Error('failed to start a Node.js child process'), { code: 'ERR_SPAWN' });
