@@ -8,7 +8,11 @@ import { build } from 'esbuild';
 rmSync('dist/chunks', { recursive: true, force: true });
 
 await build({
-  entryPoints: { index: 'lib/index.ts', child_main: 'lib/process/child_main.ts' },
+  entryPoints: {
+    index: 'lib/index.ts',
+    child_main: 'lib/process/child_main.ts',
+    tracker_main: 'lib/shared/tracker_main.ts',
+  },
   outdir: 'dist',
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',

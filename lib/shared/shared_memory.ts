@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { native, type NativeSharedMemory } from '../binding.js';
+import { trackName, untrackName } from './tracker.js';
 import { MultiprocError } from '../errors.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkName, checkObject } from '../validate.js';
@@ -19,7 +20,6 @@ export interface SharedMemoryOptions {
 
 /** The largest segment the addon can map: Node's limit on a Buffer. */
 const MAX_SIZE = 2 ** 32;
-const tracked = new Set<string>();
 const require = createRequire(import.meta.url);
 
 // Python's naming; node:crypto loads only when a name is needed (it slows every child's start).
@@ -28,18 +28,6 @@ function randomName(): string {
   return `psm_${randomBytes(4).toString('hex')}`;
 }
 
-let exitHookInstalled = false;
-
-function unlinkTrackedAtExit(): void {
-  for (const name of tracked) {
-    try {
-      native.unlinkNamed(name);
-    } catch {
-      // Already gone: someone else unlinked it.
-    }
-  }
-  tracked.clear();
-}
 
 /**
  * A named block of shared memory in the namespace Python's shared_memory uses, so either
@@ -59,13 +47,7 @@ export class SharedMemory implements Reducible {
       const size = checkInteger(opts.size, 'size', 1, MAX_SIZE);
       const track = checkBoolean(opts.track, 'track', true);
       this.#mapping = native.createSharedMemory(name, size);
-      if (track) {
-        tracked.add(name);
-        if (!exitHookInstalled) {
-          process.on('exit', unlinkTrackedAtExit);
-          exitHookInstalled = true;
-        }
-      }
+      if (track) trackName(name);
     } else {
       if (opts.size !== undefined) checkInteger(opts.size, 'size', 0, MAX_SIZE);
       this.#mapping = native.openSharedMemory(name);
@@ -105,7 +87,7 @@ export class SharedMemory implements Reducible {
   /** Removes the name `name`. */
   static unlink(name: string): void {
     native.unlinkNamed(checkName(name));
-    tracked.delete(name);
+    untrackName(name);
   }
 
   [kReduce](): Handle {
