@@ -37,10 +37,13 @@ bool ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name, uint3
 }
 
 bool ArgInt32(const Napi::CallbackInfo& info, size_t i, const char* name, int32_t* out) {
+  return ArgInt32In(info, i, name, INT32_MIN, INT32_MAX, out);
+}
+
+bool ArgInt32In(const Napi::CallbackInfo& info, size_t i, const char* name, int32_t lo,
+                int32_t hi, int32_t* out) {
   double v;
-  if (!ArgNumber(info, i, name, &v) || !InRange(info, name, v, -2147483648.0, 2147483647.0)) {
-    return false;
-  }
+  if (!ArgNumber(info, i, name, &v) || !InRange(info, name, v, lo, hi)) return false;
   *out = static_cast<int32_t>(v);
   return true;
 }

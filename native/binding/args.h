@@ -18,6 +18,9 @@ constexpr size_t kMaxBufferBytes = size_t{1} << 32;
 
 bool ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name, uint32_t* out);
 bool ArgInt32(const Napi::CallbackInfo& info, size_t i, const char* name, int32_t* out);
+// An integer from `lo` to `hi`; a RangeError naming the argument otherwise.
+bool ArgInt32In(const Napi::CallbackInfo& info, size_t i, const char* name, int32_t lo,
+                int32_t hi, int32_t* out);
 bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* name, bool* out);
 // Milliseconds (finite, >= 0) or a negative number for "forever"; returned in nanoseconds.
 bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, int64_t* out_ns);

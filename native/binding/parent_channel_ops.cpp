@@ -17,12 +17,7 @@ namespace {
 constexpr size_t kMaxFrameBytes = size_t{1} << 31;
 
 bool ArgFd(const Napi::CallbackInfo& info, int32_t* fd) {
-  if (!ArgInt32(info, 0, "fd", fd)) return false;
-  if (*fd < 0) {
-    ThrowRange(info.Env(), "The \"fd\" argument must be a file descriptor >= 0");
-    return false;
-  }
-  return true;
+  return ArgInt32In(info, 0, "fd", 0, INT32_MAX, fd);
 }
 
 // readParentFrame(fd): Buffer, or null when the parent closed the channel first. Blocks.
@@ -58,9 +53,7 @@ Napi::Value WriteParentFrame(const Napi::CallbackInfo& info) {
 // startLifeline(fd, graceMs)
 Napi::Value StartLifeline(const Napi::CallbackInfo& info) {
   int32_t fd, grace_ms;
-  if (!ArgFd(info, &fd) || !ArgInt32(info, 1, "graceMs", &grace_ms)) return info.Env().Undefined();
-  if (grace_ms < 0) {
-    ThrowRange(info.Env(), "The \"graceMs\" argument must be >= 0");
+  if (!ArgFd(info, &fd) || !ArgInt32In(info, 1, "graceMs", 0, INT32_MAX, &grace_ms)) {
     return info.Env().Undefined();
   }
   Status s = channel::StartLifeline(fd, grace_ms);
@@ -71,11 +64,7 @@ Napi::Value StartLifeline(const Napi::CallbackInfo& info) {
 // processAlive(pid): false once `pid` has exited, even while it waits to be reaped.
 Napi::Value ProcessAlive(const Napi::CallbackInfo& info) {
   int32_t pid;
-  if (!ArgInt32(info, 0, "pid", &pid)) return info.Env().Undefined();
-  if (pid <= 0) {
-    ThrowRange(info.Env(), "The \"pid\" argument must be a process id > 0");
-    return info.Env().Undefined();
-  }
+  if (!ArgInt32In(info, 0, "pid", 1, INT32_MAX, &pid)) return info.Env().Undefined();
   return Napi::Boolean::New(info.Env(), platform::ProcessAlive(pid));
 }
 

@@ -11,13 +11,9 @@
 namespace mp::binding {
 namespace {
 
+// A process id, 0 meaning this process.
 bool ArgPid(const Napi::CallbackInfo& info, int32_t* pid) {
-  if (!ArgInt32(info, 0, "pid", pid)) return false;
-  if (*pid < 0) {
-    ThrowRange(info.Env(), "The \"pid\" argument must be a process id >= 0 (0 is this process)");
-    return false;
-  }
-  return true;
+  return ArgInt32In(info, 0, "pid", 0, INT32_MAX, pid);
 }
 
 Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
@@ -65,9 +61,7 @@ Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
 
 Napi::Value SetPriority(const Napi::CallbackInfo& info) {
   int32_t pid, nice;
-  if (!ArgPid(info, &pid) || !ArgInt32(info, 1, "nice", &nice)) return info.Env().Undefined();
-  if (nice < -20 || nice > 19) {
-    ThrowRange(info.Env(), "The \"nice\" argument must be an integer from -20 to 19");
+  if (!ArgPid(info, &pid) || !ArgInt32In(info, 1, "nice", -20, 19, &nice)) {
     return info.Env().Undefined();
   }
   Status s = platform::SetPriority(pid, nice);
