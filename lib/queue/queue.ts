@@ -216,7 +216,7 @@ export class Queue<T = unknown> implements Reducible {
 
   private prepare(item: T): WriteState {
     this.checkOpen();
-    return { enc: encode(item), counted: true, written: 0 };
+    return { enc: encode(item), written: 0 };
   }
 
   // Lock held, slot reserved: write now, or queue behind what this process has not written yet.

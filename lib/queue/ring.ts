@@ -32,7 +32,7 @@ const TAIL = 1;        // byte offset where the next record goes
 const USED = 2;        // bytes between HEAD and TAIL, wrap padding included
 const COUNT = 3;       // messages put and not yet taken (reserved ones included)
 const MAXSIZE = 4;     // 0: unbounded
-const CLOSED = 5;      // Pipe: -1 once more processes held the writing end than can be tracked
+const UNTRACKED = 5;   // Pipe: 1 once more processes held the writing end than can be tracked
 const STREAM_W = 6;    // pid of the producer writing a stream, 0 if none
 const STREAM_R = 7;    // pid of the consumer reading the current stream, 0 if none
 const STREAM_LEFT = 8; // bytes of the current stream still to come out of the ring
@@ -43,7 +43,7 @@ const SLEEP_ROOM = 12; // writers waiting for a slot, for bytes or for a stream 
 const SLEEP_DONE = 13; // JoinableQueue.join() callers
 const WRITERS = 16;    // Pipe: pids of the processes holding the writing end (0 = free slot)
 const WRITER_SLOTS = 16;
-export const HEADER_WORDS = WRITERS + WRITER_SLOTS;
+const HEADER_WORDS = WRITERS + WRITER_SLOTS;
 
 // A record is a 32-bit word (kind in the top 2 bits, payload length below) and its payload,
 // padded to 4 bytes.
@@ -90,8 +90,6 @@ export interface ReadState {
 /** A writer's progress through a message (kept across waits). */
 export interface WriteState {
   readonly enc: Encoded;
-  /** Reserved a COUNT slot already. */
-  counted: boolean;
   /** For streams: the bytes written so far. */
   written: number;
 }
@@ -556,7 +554,7 @@ export class Ring {
         return;
       }
     }
-    this.h[CLOSED] = -1;
+    this.h[UNTRACKED] = 1;
   }
 
   /** Pipe: one writing end held by `pid` is closed (lock held); readers may now see EOF. */
@@ -575,7 +573,7 @@ export class Ring {
    * `checkAlive`, the holders left are dead (a system call each, so callers ration it).
    */
   writersGone(checkAlive: boolean): boolean {
-    if (this.h[CLOSED] === -1) return false;
+    if (this.h[UNTRACKED] === 1) return false;
     for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
       const pid = this.h[i]!;
       if (pid === 0) continue;
