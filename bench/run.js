@@ -6,7 +6,8 @@
 //   node bench/run.js lock                  one section (lock | pingpong |
 //                                           pingpong-01 | pingpong-00 | value |
 //                                           process | process-spawn | process-standby |
-//                                           queue | queue-small | queue-1k | pipe-rtt)
+//                                           queue | queue-small | queue-small-2x2 |
+//                                           queue-1k | pipe-rtt)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
 //            --stat median|best (headline statistic, default median),
@@ -130,6 +131,16 @@ const ROWS = [
     },
   },
   {
+    id: 'queue-small-2x2',
+    what: 'Queue 2->2 small ints, CPUs 0/1',
+    unit: 'ops/s', better: 'higher', target: null, pythonReference: null,
+    jobs: {
+      multiproc: node('queue.js', '--what=small2', ...runsArg(3)),
+      python: py('mp_queue.py', '--what=small2', ...runsArg(3)),
+      alt: null,
+    },
+  },
+  {
     id: 'queue-1k',
     what: 'Queue 1->1 1 KiB messages, CPUs 0/1',
     unit: 'ops/s', better: 'higher', target: 1e6, pythonReference: 266e3,
@@ -154,7 +165,7 @@ const ALIASES = {
   all: ROWS.map((r) => r.id),
   pingpong: ['pingpong-01', 'pingpong-00'],
   process: ['process-spawn', 'process-standby'],
-  queue: ['queue-small', 'queue-1k', 'pipe-rtt'],
+  queue: ['queue-small', 'queue-small-2x2', 'queue-1k', 'pipe-rtt'],
 };
 
 let selected = ROWS;
@@ -269,7 +280,7 @@ function fmt(row, x) {
   if (row.unit === 'ms') return `${x.toFixed(1)} ms`;
   return `${x.toFixed(2)} us`;
 }
-const fmtTarget = (row) => `${row.better === 'lower' ? '<=' : '>='} ${row.targetVsAlt ? `${row.targetVsAlt}x alt` : fmt(row, row.target)}`;
+const fmtTarget = (row) => (row.target == null && !row.targetVsAlt ? '-' : `${row.better === 'lower' ? '<=' : '>='} ${row.targetVsAlt ? `${row.targetVsAlt}x alt` : fmt(row, row.target)}`);
 /** The headline figure of a job: its STAT, of the row's metric if it names one. */
 const figure = (row, res) => (!res || res.error ? null : (row.metric ? res[row.metric]?.[STAT] : res[STAT]) ?? null);
 /** > 1 means multiproc is faster. */
@@ -363,7 +374,7 @@ if (JSON_OUT) {
   console.log('ratios:  alternative time / multiproc time (for ops/s: multiproc / alternative); > 1 means multiproc is faster');
   const alts = [...new Set(results.map((r) => r.altName).filter(Boolean))];
   if (alts.length) console.log(`node alt: ${results.filter((r) => r.altName).map((r) => `${r.id} = ${r.altName}`).join('; ')}`);
-  console.log(`python reference (measured before): ${results.map((r) => `${r.id} ${fmt(r, r.pythonReference)}`).join(', ')}`);
+  console.log(`python reference (measured before): ${results.filter((r) => r.pythonReference != null).map((r) => `${r.id} ${fmt(r, r.pythonReference)}`).join(', ')}`);
   if (!distBuilt) console.log('multiproc: skipped, dist/index.js not built');
   const v = results.find((r) => r.id === 'value');
   if (v) {

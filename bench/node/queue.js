@@ -1,5 +1,6 @@
 // Message passing between two pinned processes.
 //   --what=small   1->1 throughput of small ints       (msgs/s)
+//   --what=small2  2->2 throughput of small ints       (msgs/s; producer i and consumer i on CPU i)
 //   --what=kib     1->1 throughput of 1 KiB Buffers    (msgs/s)
 //   --what=rtt     ping-pong round trip of a small int (us)
 //   --impl=multiproc   mp.Queue (putSync/getSync) / mp.Pipe (send/recvSync), children pinned
@@ -14,6 +15,7 @@ const what = arg('what', 'small', String);
 const cpus = cpuList(arg('cpus', '0,1', String));
 const runs = arg('runs', 3);
 const n = arg('n', what === 'rtt' ? 20_000 : what === 'kib' ? 300_000 : 1_000_000);
+const pairs = what === 'small2' ? 2 : 1;
 const payload = what === 'kib' ? { kib: 1024 } : null;
 const self = fileURLToPath(import.meta.url);
 
@@ -21,15 +23,20 @@ async function mpThroughput(mp) {
   const q = new mp.Queue();
   const ready = new mp.Semaphore(0);
   const go = new mp.Event();
-  const c = new mp.Process({ target: consume, args: [q, n, ready, go], affinity: [cpus[1]] }).start();
-  const p = new mp.Process({ target: produce, args: [q, n, payload, ready, go], affinity: [cpus[0]] }).start();
-  await ready.acquire(); await ready.acquire();
+  const each = n / pairs;
+  // 1->1: producer on the first CPU, consumer on the second; 2->2: one of each on every CPU.
+  const cs = Array.from({ length: pairs }, (_, i) => new mp.Process({ target: consume,
+    args: [q, each, ready, go], affinity: [cpus[pairs === 1 ? 1 : i]] }).start());
+  const ps = Array.from({ length: pairs }, (_, i) => new mp.Process({ target: produce,
+    args: [q, each, payload, ready, go], affinity: [cpus[pairs === 1 ? 0 : i]] }).start());
+  for (let i = 0; i < 2 * pairs; i++) await ready.acquire();
   const t0 = now();
   go.set();
-  await c.join();
+  for (const c of cs) await c.join();
   const s = Number(now() - t0) / 1e9;
-  await p.join();
-  if (c.exitCode !== 0 || p.exitCode !== 0) throw new Error(`exit codes ${c.exitCode} ${p.exitCode}`);
+  for (const p of ps) await p.join();
+  const codes = [...cs, ...ps].map((p) => p.exitCode);
+  if (codes.some((c) => c !== 0)) throw new Error(`exit codes ${codes}`);
   return n / s;
 }
 

@@ -33,21 +33,26 @@ def echo(conn, cpu):
         conn.send(m)
 
 
-def throughput(n, kib, cpus):
+def throughput(n, kib, cpus, pairs):
     q = mp.Queue()
     ready = mp.Semaphore(0)
     go = mp.Event()
-    c = mp.Process(target=consume, args=(q, n, ready, go, cpus[1]))
-    p = mp.Process(target=produce, args=(q, n, kib, ready, go, cpus[0]))
-    c.start()
-    p.start()
-    ready.acquire()
-    ready.acquire()
+    each = n // pairs
+    cs = [mp.Process(target=consume, args=(q, each, ready, go, cpus[1 if pairs == 1 else i]))
+          for i in range(pairs)]
+    ps = [mp.Process(target=produce, args=(q, each, kib, ready, go, cpus[0 if pairs == 1 else i]))
+          for i in range(pairs)]
+    for p in cs + ps:
+        p.start()
+    for _ in range(2 * pairs):
+        ready.acquire()
     t0 = time.perf_counter()
     go.set()
-    c.join()
+    for c in cs:
+        c.join()
     s = time.perf_counter() - t0
-    p.join()
+    for p in ps:
+        p.join()
     return n / s
 
 
@@ -77,7 +82,8 @@ def main():
     n = arg("n", 20000 if what == "rtt" else 300000)
     samples = []
     for _ in range(runs):
-        samples.append(round_trip(n, cpus) if what == "rtt" else throughput(n, what == "kib", cpus))
+        pairs = 2 if what == "small2" else 1
+        samples.append(round_trip(n, cpus) if what == "rtt" else throughput(n, what == "kib", cpus, pairs))
     s = summarize(samples)
     if what != "rtt":
         s["best"], s["worst"] = max(samples), min(samples)
