@@ -10,6 +10,27 @@ import { deserialize, serialize } from '../travel.js';
 
 const enum Tag { Clone, Int, Double, String, True, False, Null, Undefined, Buffer, Bytes }
 
+// Received byte arrays are cut from slabs, as Buffer.allocUnsafe() cuts from its pool, but
+// from larger ones: Node's 8 KiB pool is refilled every few 1 KiB messages, and that
+// allocation dominated receiving them.
+const SLAB_BYTES = 256 * 1024;
+const SLAB_MAX_PIECE = 8 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+function copyOut(from: Uint8Array): Buffer {
+  const n = from.byteLength;
+  if (n > SLAB_MAX_PIECE) return Buffer.from(from);
+  if (slabUsed + n > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = Buffer.from(slab, slabUsed, n);
+  out.set(from);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return out;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 // Strings up to this many UTF-16 units are encoded in place (3 bytes per unit at most).
@@ -93,8 +114,11 @@ export function decode(bytes: Uint8Array, view: DataView, at: number, length: nu
     case Tag.False: return false;
     case Tag.Null: return null;
     case Tag.Undefined: return undefined;
-    case Tag.Buffer: return Buffer.from(bytes.subarray(body, at + length));
-    case Tag.Bytes: return bytes.slice(body, at + length);
+    case Tag.Buffer: return copyOut(bytes.subarray(body, at + length));
+    case Tag.Bytes: {
+      const out = copyOut(bytes.subarray(body, at + length));
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    }
     case Tag.Clone: return deserialize(bytes.subarray(body, at + length));
     default: throw new TypeError(`corrupt queue record (tag ${bytes[at]})`);
   }
