@@ -123,7 +123,7 @@ describe('no orphans', () => {
     expect(await allGone([daemon], 5000)).toEqual([]);
   });
 
-  for (const end of ['SIGKILL', 'SIGTERM', 'throw', 'exit'] as const) {
+  for (const end of ['SIGKILL', 'SIGTERM', 'SIGINT', 'throw', 'exit'] as const) {
     it(`children and grandchildren die when the parent ends by ${end}`, async () => {
       const parent = family('orphans', { then: end === 'throw' || end === 'exit' ? end : 'wait' });
       await parent.waitLine((l) => l.includes('"children"'), 20_000);
@@ -131,7 +131,7 @@ describe('no orphans', () => {
       const pids = [...(lines.find((l) => 'children' in l)!.children as number[]),
         lines.find((l) => 'grandchild' in l)!.grandchild as number];
       expect(pids.every(isRunning)).toBe(true);
-      if (end === 'SIGKILL' || end === 'SIGTERM') parent.kill(end);
+      if (end.startsWith('SIG')) parent.kill(end as NodeJS.Signals);
       else parent.send('go');
       await parent.exited();
       expect(await allGone(pids, 8000)).toEqual([]);
