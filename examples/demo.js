@@ -1,48 +1,80 @@
-// npm run demo: four processes hammer one shared counter under a process-shared lock, while
-// the parent's event loop keeps ticking, and a child killed while holding the lock cannot
-// deadlock the rest.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// npm run demo: what multiproc does, in a few seconds. Real processes share a counter under a
+// process-shared lock while the parent's event loop keeps ticking; a queue and a pipe move
+// messages through shared memory; a child killed while holding a lock cannot deadlock the rest.
 import * as mp from 'multiproc';
 
-const self = fileURLToPath(import.meta.url);
-
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [self, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ child, code, signal }));
-  });
-}
-
-if (process.argv[2] === 'count') {
-  const { counter, n } = mp.deserialize(Buffer.from(process.argv[3], 'base64'));
+export function count(counter, n) {
   const lock = counter.getLock();
   for (let i = 0; i < n; i++) {
     lock.acquireSync();
     counter.value += 1;
     lock.release();
   }
-} else if (process.argv[2] === 'die-holding') {
-  const { lock } = mp.deserialize(Buffer.from(process.argv[3], 'base64'));
+}
+
+export function produce(q, n) {
+  for (let i = 0; i < n; i++) q.putSync(i);
+}
+
+export function consume(q, n, sum) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += q.getSync();
+  sum.value = s;
+}
+
+export function echo(conn) {
+  for (;;) {
+    try {
+      conn.send(conn.recvSync());
+    } catch {
+      return;
+    }
+  }
+}
+
+export function dieHolding(lock) {
   lock.acquireSync();
-  console.log(`  child ${process.pid} holds the lock and is killed`);
+  console.log(`  ${mp.currentProcess().name} (pid ${process.pid}) holds the lock and is killed`);
   process.kill(process.pid, 'SIGKILL');
-} else {
+}
+
+const start = (target, ...args) => new mp.Process({ target, args }).start();
+const since = (t0) => performance.now() - t0;
+
+if (mp.isMainProcess()) {
   const counter = mp.Value('i', 0);
   const n = 250_000;
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
-  const payload = mp.serialize({ counter, n }).toString('base64');
-  const started = performance.now();
-  await Promise.all([0, 1, 2, 3].map(() => run(['count', payload])));
-  const ms = performance.now() - started;
+  let t0 = performance.now();
+  const workers = [0, 1, 2, 3].map(() => start(count, counter, n));
+  for (const w of workers) await w.join();
   clearInterval(timer);
-  console.log(`4 processes x ${n} locked increments: counter = ${counter.value} (expected ${4 * n}) in ${ms.toFixed(0)} ms`);
+  console.log(`4 processes x ${n} locked increments: counter = ${counter.value} (expected ${4 * n}), ${since(t0).toFixed(0)} ms`);
   console.log(`the parent's event loop ticked ${ticks} times meanwhile`);
 
+  const q = new mp.Queue();
+  const sum = mp.Value('d', 0);
+  const messages = 1_000_000;
+  const consumer = start(consume, q, messages, sum);
+  t0 = performance.now();
+  const producer = start(produce, q, messages);
+  await producer.join();
+  await consumer.join();
+  console.log(`a Queue moved ${messages} messages between two processes in ${since(t0).toFixed(0)} ms (process starts included), sum exact: ${sum.value === (messages * (messages - 1)) / 2}`);
+
+  const [mine, theirs] = mp.Pipe();
+  const echoer = start(echo, theirs);
+  theirs.close();
+  for (let i = 0; i < 1000; i++) { mine.send(i); mine.recvSync(); }
+  t0 = performance.now();
+  for (let i = 0; i < 10_000; i++) { mine.send(i); mine.recvSync(); }
+  console.log(`a Pipe round trip to a child takes ${(since(t0) * 1000 / 10_000).toFixed(1)} us (unpinned)`);
+  mine.close();
+  await echoer.join();
+
   const lock = new mp.Lock();
-  await run(['die-holding', mp.serialize({ lock }).toString('base64')]);
+  await start(dieHolding, lock).join();
   try {
     await lock.acquire();
   } catch (err) {
@@ -51,4 +83,10 @@ if (process.argv[2] === 'count') {
   }
   console.log(`the lock is usable again: ${lock.acquireSync({ timeout: 100 })}`);
   lock.release();
+
+  await mp.prepareStandby();
+  t0 = performance.now();
+  const warm = new mp.Process({ target: count, args: [mp.Value('i', 0), 1], startMethod: 'standby' }).start();
+  await warm.join();
+  console.log(`a warm start (standby runtime) ran a child to completion in ${since(t0).toFixed(1)} ms`);
 }
