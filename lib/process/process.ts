@@ -243,6 +243,13 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
     this.closed = true;
   }
 
+  /** @internal Resolves once the started child has exited; unlike join(), keeps no event loop alive. */
+  whenExited(): Promise<void> {
+    const rt = this.runtime;
+    if (!rt) throw new ProcessError('the process has not started', 'ERR_PROCESS_NOT_STARTED');
+    return rt.exited.then(() => undefined);
+  }
+
   /** @internal The parent is exiting: stop this child if it still runs. */
   terminateOnExit(): void {
     this.runtime?.signal('SIGTERM');

@@ -1,0 +1,27 @@
+/** What a pool and its workers say to each other over a worker's Pipe. */
+import type { PackedError } from '../remote_error.js';
+import type { TargetLocation } from '../process/target.js';
+
+/** A chunk of calls of one function: each entry of `calls` is one call's arguments. */
+export interface TaskMessage {
+  id: number;
+  fn: TargetLocation;
+  calls: unknown[][];
+}
+
+/** Parent to worker: a chunk to run, or null to finish. */
+export type ToWorker = TaskMessage | null;
+
+/** Worker to parent. */
+export type FromWorker =
+  | { kind: 'ready' }
+  | { kind: 'initError'; error: PackedError }
+  | { kind: 'done'; id: number; values: unknown[] }
+  | { kind: 'failed'; id: number; error: PackedError };
+
+/** How a worker starts: its initializer, and how many chunks it runs before retiring (0: no limit). */
+export interface WorkerSetup {
+  initializer: TargetLocation | null;
+  initargs: unknown[];
+  maxTasks: number;
+}

@@ -1,0 +1,464 @@
+/**
+ * mp.Pool: Python's multiprocessing.Pool over real worker processes. Each worker is an
+ * mp.Process running poolWorker() (worker.ts) with its own duplex Pipe. The parent keeps the
+ * work in one list and sends a worker its next chunk when it is free, so it always knows which
+ * chunk a worker holds. When a worker dies, the results it sent are read first, then the chunk
+ * it was running fails with a ProcessError naming the worker and how it ended (a chunk sent
+ * before the worker was ready had not started: it goes back to the front of the list), and a
+ * new worker takes its place.
+ */
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../binding.js';
+import { Empty, MultiprocError, ProcessError } from '../errors.js';
+import { getAffinity, cpuCount } from '../process_control.js';
+import { getLogger } from '../process/logger.js';
+import { Process } from '../process/process.js';
+import { locateTarget, type TargetLocation, type TargetRef } from '../process/target.js';
+import { unpackError } from '../remote_error.js';
+import { Fifo } from '../queue/fifo.js';
+import { EOFError, Pipe, type Connection } from '../queue/pipe.js';
+import { serialize } from '../travel.js';
+import { checkInteger, checkObject, describe, typeError } from '../validate.js';
+import { AsyncResult, type AsyncResultCallbacks } from './async_result.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { ResultStream } from './result_stream.js';
+
+/** Options of `new mp.Pool()`. */
+export interface PoolOptions {
+  /** Number of worker processes (default: mp.cpuCount()). */
+  processes?: number;
+  /** Run once in each worker before its first task, with `initargs`. */
+  initializer?: ((...args: never[]) => unknown) | TargetRef;
+  /** Arguments of `initializer` (shared objects allowed). */
+  initargs?: readonly unknown[];
+  /** Chunks a worker runs before it is replaced by a fresh one (default: no limit). */
+  maxTasksPerChild?: number;
+  /** 'spread': worker i runs on the i-th allowed CPU (mod their number); or CPUs for every worker. */
+  affinity?: 'spread' | readonly number[];
+  /** Nice value (-20..19) of every worker. */
+  priority?: number;
+}
+
+/** What a pool task may call: an exported function, or `{ module, name }`. */
+export type PoolTarget<A extends readonly unknown[], R> = ((...args: A) => R) | TargetRef;
+
+// A chunk of calls waiting for, or held by, a worker.
+interface Chunk {
+  id: number;
+  fn: TargetLocation;
+  calls: unknown[][];
+  settle(error: Error | null, values?: unknown[]): void;
+}
+
+// The parent's side of one worker.
+interface Slot {
+  proc: Process & { readonly pid: number };
+  conn: Connection<ToWorker | FromWorker>;
+  /** Chunks sent and not answered, oldest (the running one) first. */
+  held: Chunk[];
+  sent: number;
+  ready: boolean;
+  dead: boolean;
+  reading: boolean;
+  stopping: boolean;
+  gone: Promise<void>;
+  markGone: () => void;
+}
+
+// Chunks a worker holds at once. One: a chunk sent ahead would wait behind a long one while
+// another worker idles, and measured here it saved nothing on small tasks either.
+const IN_FLIGHT = 1;
+// How often a reader waiting on a worker looks at whether it died (its pipe wakes this often anyway).
+const POLL_MS = 100;
+// Workers dying before they are ready, in a row, before the pool gives up instead of looping.
+const MAX_STARTUP_FAILURES = 3;
+
+const WORKER: TargetRef = {
+  module: pathToFileURL(join(packageRoot, 'dist', 'index.js')).href,
+  name: '__poolWorker',
+};
+
+function signalName(n: number): string {
+  return Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+}
+
+function checkArgs(args: unknown, name: string): unknown[] {
+  if (!Array.isArray(args)) throw typeError(`The "${name}" argument must be an array, received ${describe(args)}`);
+  return args;
+}
+
+function toList(iterable: unknown, name: string): unknown[] {
+  if (iterable === null || iterable === undefined
+    || typeof (iterable as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw typeError(`The "${name}" argument must be iterable, received ${describe(iterable)}`);
+  }
+  return [...(iterable as Iterable<unknown>)];
+}
+
+function checkChunksize(value: unknown): number | undefined {
+  return value === undefined ? undefined : checkInteger(value, 'chunksize', 1, 2 ** 31 - 1);
+}
+
+/** A pool of worker processes (Python's multiprocessing.Pool). */
+export class Pool implements AsyncDisposable {
+  readonly #size: number;
+  readonly #setup: WorkerSetup;
+  readonly #affinity: 'spread' | number[] | undefined;
+  readonly #priority: number | undefined;
+  readonly #slots = new Set<Slot>();
+  #pending = new Fifo<Chunk>();
+  #state: 'run' | 'close' | 'terminate' = 'run';
+  #broken: Error | null = null;
+  #startupFailures = 0;
+  #workersStarted = 0;
+  #nextId = 1;
+  // Chunks submitted and not yet settled.
+  #outstanding = 0;
+  // Held while work is outstanding: workers are daemons and a replacement's start or a
+  // retiring worker's exit would otherwise leave nothing keeping the event loop alive.
+  #keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(options?: PoolOptions) {
+    const opts = checkObject(options, 'options');
+    this.#size = opts.processes === undefined ? cpuCount() : checkInteger(opts.processes, 'processes', 1, 1024);
+    const initializer = opts.initializer === undefined ? null : locateTarget(opts.initializer, 'initializer');
+    const initargs = opts.initargs === undefined ? [] : [...checkArgs(opts.initargs, 'initargs')];
+    try {
+      serialize(initargs);
+    } catch (err) {
+      throw typeError(`The "initargs" option cannot be sent to a worker process: ${(err as Error).message}`);
+    }
+    const maxTasks = opts.maxTasksPerChild === undefined ? 0
+      : checkInteger(opts.maxTasksPerChild, 'maxTasksPerChild', 1, 2 ** 31 - 1);
+    this.#setup = { initializer, initargs, maxTasks };
+    if (opts.affinity === undefined || opts.affinity === 'spread') this.#affinity = opts.affinity;
+    else this.#affinity = checkArgs(opts.affinity, 'affinity').map((c, i) => checkInteger(c, `affinity[${i}]`, 0, 1023));
+    this.#priority = opts.priority === undefined ? undefined : checkInteger(opts.priority, 'priority', -20, 19);
+    for (let i = 0; i < this.#size; i++) this.#spawn();
+  }
+
+  /** Calls `fn(...args)` in a worker and resolves with its result. */
+  async apply<A extends readonly unknown[], R>(fn: PoolTarget<A, R>, args?: A): Promise<Awaited<R>> {
+    return this.applyAsync(fn, args).get();
+  }
+
+  /** Submits `fn(...args)`; the AsyncResult settles (and a callback runs) when it is done. */
+  applyAsync<A extends readonly unknown[], R>(fn: PoolTarget<A, R>, args?: A,
+    callbacks?: AsyncResultCallbacks<Awaited<R>>): AsyncResult<Awaited<R>> {
+    const where = locateTarget(fn, 'fn');
+    const calls = [[...checkArgs(args ?? [], 'args')]];
+    const result = new AsyncResult<Awaited<R>>(checkObject(callbacks, 'callbacks'));
+    this.#submit(where, calls, 1, (_, error, values) => result.settle(error, values?.[0] as Awaited<R>));
+    return result;
+  }
+
+  /** `fn` applied to every item, in parallel; results in order (Python's map). */
+  async map<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize?: number): Promise<Awaited<R>[]> {
+    return this.mapAsync(fn, iterable, chunksize).get();
+  }
+
+  /** Like map(), with each item an array of arguments (Python's starmap). */
+  async starmap<A extends readonly unknown[], R>(fn: PoolTarget<A, R>, iterable: Iterable<A>,
+    chunksize?: number): Promise<Awaited<R>[]> {
+    return this.starmapAsync(fn, iterable, chunksize).get();
+  }
+
+  /** map() returning an AsyncResult of the list. */
+  mapAsync<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize?: number,
+    callbacks?: AsyncResultCallbacks<Awaited<R>[]>): AsyncResult<Awaited<R>[]> {
+    const where = locateTarget(fn, 'fn');
+    const calls = toList(iterable, 'iterable').map((item) => [item]);
+    return this.#collect(where, calls, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
+  }
+
+  /** starmap() returning an AsyncResult of the list. */
+  starmapAsync<A extends readonly unknown[], R>(fn: PoolTarget<A, R>, iterable: Iterable<A>,
+    chunksize?: number, callbacks?: AsyncResultCallbacks<Awaited<R>[]>): AsyncResult<Awaited<R>[]> {
+    const where = locateTarget(fn, 'fn');
+    const calls = toList(iterable, 'iterable').map((item, i) => toList(item, `iterable[${i}]`));
+    return this.#collect(where, calls, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
+  }
+
+  /** Results of `fn` over `iterable` in order, as they are ready (chunksize default 1). */
+  imap<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize = 1): AsyncIterableIterator<Awaited<R>> {
+    return this.#stream<Awaited<R>>(fn, iterable, chunksize, true);
+  }
+
+  /** Results of `fn` over `iterable` in the order they finish. */
+  imapUnordered<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize = 1): AsyncIterableIterator<Awaited<R>> {
+    return this.#stream<Awaited<R>>(fn, iterable, chunksize, false);
+  }
+
+  /** No more tasks: the workers exit once the submitted work is done. */
+  close(): void {
+    if (this.#state === 'run') this.#state = 'close';
+    this.#whenIdle();
+  }
+
+  /** Stops the workers now; results still pending reject with a ProcessError. */
+  terminate(): void {
+    if (this.#state === 'terminate') return;
+    this.#state = 'terminate';
+    this.#failAll(new ProcessError('the pool was terminated before this task finished', 'ERR_POOL_TERMINATED'));
+    for (const slot of this.#slots) slot.proc.terminate();
+  }
+
+  /** Waits for every worker to exit; call close() or terminate() first. */
+  async join(): Promise<void> {
+    if (this.#state === 'run') {
+      throw new MultiprocError('the pool is still running: call close() or terminate() before join()', 'ERR_POOL_RUNNING');
+    }
+    // Workers are daemons and do not hold the event loop; whoever waits for them does.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    try {
+      while (this.#slots.size > 0) await Promise.all([...this.#slots].map((s) => s.gone));
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** `await using pool = new mp.Pool()`: terminates and joins, like Python's `with Pool()`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    await this.join();
+  }
+
+  // ------------------------------------------------------------------ submitting
+
+  #collect<R>(fn: TargetLocation, calls: unknown[][], chunksize: number | undefined,
+    callbacks: AsyncResultCallbacks<R[]>): AsyncResult<R[]> {
+    const result = new AsyncResult<R[]>(callbacks);
+    const values = new Array<R>(calls.length);
+    // Python's default: about four chunks per worker.
+    const size = chunksize ?? Math.max(1, Math.ceil(calls.length / (4 * this.#size)));
+    let left = Math.ceil(calls.length / size);
+    if (left === 0) result.settle(null, []);
+    this.#submit(fn, calls, size, (index, error, chunkValues) => {
+      if (error) return result.settle(error);
+      for (let i = 0; i < chunkValues!.length; i++) values[index * size + i] = chunkValues![i] as R;
+      if (--left === 0) result.settle(null, values);
+    });
+    return result;
+  }
+
+  #stream<R>(fn: unknown, iterable: unknown, chunksize: unknown, ordered: boolean): ResultStream<R> {
+    const where = locateTarget(fn, 'fn');
+    const calls = toList(iterable, 'iterable').map((item) => [item]);
+    const size = checkInteger(chunksize, 'chunksize', 1, 2 ** 31 - 1);
+    const stream = new ResultStream<R>(Math.ceil(calls.length / size), ordered);
+    this.#submit(where, calls, size, (index, error, values) => stream.deliver(index, error, values as R[]));
+    return stream;
+  }
+
+  // Splits `calls` into chunks of `size`; `settle` is called once per chunk with its index.
+  #submit(fn: TargetLocation, calls: unknown[][], size: number,
+    settle: (index: number, error: Error | null, values?: unknown[]) => void): void {
+    if (this.#state !== 'run') {
+      throw new MultiprocError('the pool is not running (close() or terminate() was called)', 'ERR_POOL_NOT_RUNNING');
+    }
+    for (let i = 0, index = 0; i < calls.length; i += size, index++) {
+      const chunk: Chunk = {
+        id: this.#nextId++, fn, calls: calls.slice(i, i + size),
+        settle: (error, values) => settle(index, error, values),
+      };
+      // A broken pool fails what is submitted with the error that broke it.
+      if (this.#broken) chunk.settle(this.#broken);
+      else {
+        if (this.#outstanding++ === 0) this.#keepAlive = setInterval(() => {}, 2 ** 30);
+        this.#pending.push(chunk);
+      }
+    }
+    this.#dispatch();
+  }
+
+  #finish(chunk: Chunk, error: Error | null, values?: unknown[]): void {
+    if (--this.#outstanding === 0) clearInterval(this.#keepAlive);
+    chunk.settle(error, values);
+  }
+
+  // Hands pending chunks to the least busy workers that can take one.
+  #dispatch(): void {
+    const max = this.#setup.maxTasks;
+    while (this.#pending.length > 0) {
+      let best: Slot | undefined;
+      for (const slot of this.#slots) {
+        if (slot.dead || slot.stopping || slot.held.length >= IN_FLIGHT) continue;
+        // A worker retiring after maxTasksPerChild chunks must not be sent more than it will run.
+        if (max > 0 && slot.sent >= max) continue;
+        if (!best || slot.held.length < best.held.length) best = slot;
+      }
+      if (!best) return;
+      const chunk = this.#pending.shift()!;
+      try {
+        best.conn.send({ id: chunk.id, fn: chunk.fn, calls: chunk.calls });
+      } catch (err) {
+        // An argument that cannot travel fails its own task only.
+        this.#finish(chunk, err as Error);
+        continue;
+      }
+      best.held.push(chunk);
+      best.sent++;
+      this.#read(best);
+    }
+    this.#whenIdle();
+  }
+
+  // ------------------------------------------------------------------ workers
+
+  #spawn(): void {
+    const [mine, theirs] = Pipe<ToWorker | FromWorker>();
+    const n = ++this.#workersStarted;
+    let affinity: number[] | undefined;
+    if (this.#affinity === 'spread') {
+      const cpus = getAffinity(0);
+      affinity = [cpus[(n - 1) % cpus.length]!];
+    } else affinity = this.#affinity;
+    let proc: Process & { readonly pid: number };
+    try {
+      proc = new Process({ target: WORKER, args: [theirs, this.#setup], name: `PoolWorker-${n}`,
+        daemon: true, affinity, priority: this.#priority }).start();
+    } finally {
+      // The worker holds its own copy now (or never will): the parent's must not keep the pipe open.
+      theirs.close();
+    }
+    let markGone!: () => void;
+    const gone = new Promise<void>((resolve) => { markGone = resolve; });
+    const slot: Slot = { proc, conn: mine, held: [], sent: 0, ready: false, dead: false,
+      reading: false, stopping: false, gone, markGone };
+    this.#slots.add(slot);
+    void proc.whenExited().then(() => {
+      slot.dead = true;
+      this.#read(slot);
+    });
+    // Reads the worker's 'ready' (or its initializer's error).
+    this.#read(slot);
+  }
+
+  // Reads a worker's messages while it owes some: results of held chunks, its 'ready', or,
+  // once it died, whatever it sent before; then buries a dead worker. Waiting only while
+  // something is owed keeps an idle pool from holding the event loop.
+  #read(slot: Slot): void {
+    if (slot.reading) return;
+    slot.reading = true;
+    void (async () => {
+      while (slot.dead || !slot.ready || slot.held.length > 0) {
+        let message: FromWorker;
+        try {
+          message = await slot.conn.recv({ timeout: slot.dead ? 0 : POLL_MS }) as FromWorker;
+        } catch (err) {
+          if (err instanceof Empty && !slot.dead) continue;
+          if (!(err instanceof Empty) && !(err instanceof EOFError)) {
+            getLogger().error(`pool: cannot read from ${slot.proc.name}: ${String(err)}`);
+            slot.proc.kill();
+            if (!slot.dead) break;
+          }
+          if (slot.dead) this.#bury(slot);
+          break;
+        }
+        this.#onMessage(slot, message);
+      }
+      slot.reading = false;
+    })();
+  }
+
+  #onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.kind) {
+      case 'ready':
+        slot.ready = true;
+        this.#startupFailures = 0;
+        return;
+      case 'initError':
+        // That worker exits by itself once it has printed the error.
+        this.#break(unpackError(message.error), slot);
+        return;
+      default: {
+        const chunk = slot.held[0];
+        // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
+        if (!chunk || chunk.id !== message.id) return;
+        slot.held.shift();
+        if (message.kind === 'done') this.#finish(chunk, null, message.values);
+        else this.#finish(chunk, unpackError(message.error));
+        this.#dispatch();
+      }
+    }
+  }
+
+  // A worker has exited and everything it sent has been read.
+  #bury(slot: Slot): void {
+    if (!this.#slots.delete(slot)) return;
+    slot.conn.close();
+    const held = slot.held.splice(0);
+    // Before 'ready' the worker had run nothing: its chunks are all untouched.
+    const running = slot.ready ? held.shift() : undefined;
+    if (held.length > 0) {
+      const rest = this.#pending;
+      this.#pending = new Fifo<Chunk>();
+      for (const chunk of held) this.#pending.push(chunk);
+      while (rest.length > 0) this.#pending.push(rest.shift()!);
+    }
+    if (running) this.#finish(running, this.#deathError(slot));
+    const unexpected = !slot.stopping && this.#state !== 'terminate' && !this.#broken;
+    if (unexpected && !slot.ready && ++this.#startupFailures >= MAX_STARTUP_FAILURES) {
+      this.#break(new ProcessError(`${MAX_STARTUP_FAILURES} pool workers in a row exited before they `
+        + `were ready (the last, ${slot.proc.name}, ${this.#howEnded(slot)}); the pool gives up`,
+      'ERR_POOL_WORKER_STARTUP'));
+    }
+    this.#replenish();
+    slot.markGone();
+  }
+
+  #howEnded(slot: Slot): string {
+    const code = slot.proc.exitCode;
+    return code !== null && code < 0 ? `was killed by ${signalName(-code)}` : `exited with code ${code}`;
+  }
+
+  #deathError(slot: Slot): ProcessError {
+    return new ProcessError(`pool worker ${slot.proc.name} (pid ${slot.proc.pid}) ${this.#howEnded(slot)} `
+      + 'while running this task', 'ERR_POOL_WORKER_DIED');
+  }
+
+  // Keeps the pool at its size while it may still have work.
+  #replenish(): void {
+    const wanted = this.#state === 'run' || (this.#state === 'close' && this.#outstanding > 0);
+    while (wanted && !this.#broken && this.#slots.size < this.#size) {
+      try {
+        this.#spawn();
+      } catch (err) {
+        this.#break(err as Error);
+      }
+    }
+    this.#dispatch();
+  }
+
+  // A failing initializer (or workers that cannot start) breaks the pool: everything pending
+  // and everything submitted later fails with that error, and no worker is started again.
+  #break(error: Error, spared?: Slot): void {
+    if (this.#broken) return;
+    this.#broken = error;
+    this.#failAll(error);
+    for (const slot of this.#slots) if (slot !== spared) slot.proc.terminate();
+  }
+
+  #failAll(error: Error): void {
+    const chunks: Chunk[] = [];
+    while (this.#pending.length > 0) chunks.push(this.#pending.shift()!);
+    for (const slot of this.#slots) chunks.push(...slot.held.splice(0));
+    for (const chunk of chunks) this.#finish(chunk, error);
+  }
+
+  // Once closed and out of work, tells each worker to finish.
+  #whenIdle(): void {
+    if (this.#state !== 'close' || this.#outstanding > 0) return;
+    for (const slot of this.#slots) {
+      if (slot.stopping || slot.dead) continue;
+      slot.stopping = true;
+      try {
+        slot.conn.send(null);
+      } catch {
+        slot.proc.terminate();
+      }
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The loop a pool worker process runs (Python's multiprocessing.pool.worker): run the
+ * initializer, say ready, then run the chunks that arrive on its Pipe one at a time, in order,
+ * and send each chunk's results (or its first error) back. Running chunks strictly in order is
+ * what lets the parent know, when a worker dies, which chunk it was running and which it had
+ * not touched yet.
+ */
+import { packError } from '../remote_error.js';
+import { loadTarget, type TargetLocation } from '../process/target.js';
+import { EOFError, type Connection } from '../queue/pipe.js';
+import type { FromWorker, TaskMessage, ToWorker, WorkerSetup } from './messages.js';
+
+type Loaded = (...args: unknown[]) => unknown;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null
+    && typeof (value as { then?: unknown }).then === 'function';
+}
+
+async function runChunk(task: TaskMessage, load: (where: TargetLocation) => Promise<Loaded>): Promise<FromWorker> {
+  try {
+    const fn = await load(task.fn);
+    const values: unknown[] = [];
+    for (const args of task.calls) {
+      const value = fn(...args);
+      // Awaiting only real promises keeps a chunk of synchronous calls free of microtask hops.
+      values.push(isThenable(value) ? await value : value);
+    }
+    return { kind: 'done', id: task.id, values };
+  } catch (err) {
+    return { kind: 'failed', id: task.id, error: packError(err) };
+  }
+}
+
+function reply(conn: Connection<FromWorker | ToWorker>, message: FromWorker): void {
+  try {
+    conn.send(message);
+  } catch (err) {
+    // A result that cannot travel (a function, a symbol) fails its chunk instead of the worker.
+    if (message.kind !== 'done') throw err;
+    conn.send({ kind: 'failed', id: message.id, error: packError(err) });
+  }
+}
+
+/** @internal A pool worker's target: `conn` is its end of the Pipe to the pool. */
+export async function poolWorker(conn: Connection<FromWorker | ToWorker>, setup: WorkerSetup): Promise<void> {
+  if (setup.initializer) {
+    try {
+      const init = await loadTarget(setup.initializer);
+      const started = init(...setup.initargs);
+      if (isThenable(started)) await started;
+    } catch (err) {
+      conn.send({ kind: 'initError', error: packError(err) });
+      // Thrown on: the child prints it and exits with code 1, as for any failing target.
+      throw err;
+    }
+  }
+  conn.send({ kind: 'ready' });
+  const loaded = new Map<string, Loaded>();
+  const load = async (where: TargetLocation): Promise<Loaded> => {
+    const key = `${where.module}#${where.name}`;
+    let fn = loaded.get(key);
+    if (!fn) {
+      fn = await loadTarget(where);
+      loaded.set(key, fn);
+    }
+    return fn;
+  };
+  for (let done = 0; setup.maxTasks === 0 || done < setup.maxTasks; done++) {
+    let task: ToWorker;
+    try {
+      task = await conn.recv() as ToWorker;
+    } catch (err) {
+      if (err instanceof EOFError) return;
+      throw err;
+    }
+    if (task === null) return;
+    reply(conn, await runChunk(task, load));
+  }
+}
