@@ -251,6 +251,35 @@ const cases: Record<string, Case> = {
       for (const n of ['A', 'B']) expect(stdout.indexOf(`Process ${n} starting...`)).toBeLessThan(stdout.indexOf(`Process ${n} finished.`));
     },
   },
+  'pool_map.ts': { check: ({ stdout }) => expect(stdout).toEqual(['[4, 5, 6, 7, 8]']) },
+  'pool_parallel.ts': {
+    check: ({ stdout }) => {
+      expect(stdout).toHaveLength(2);
+      expect(stdout[0]).toMatch(/^Sequential: \d+\.\d\ds$/);
+      expect(stdout[1]).toMatch(/^Parallel: \d+\.\d\ds$/);
+    },
+  },
+  'pool_starmap.ts': {
+    check: ({ stdout }) => expect(stdout).toEqual(['[499999500000, 249999500000, 166666833333, 124999500000]']),
+  },
+  'pool_apply_async.ts': {
+    check: ({ stdout }) => {
+      // Callbacks run as tasks finish (4 workers: any order); then the results in order.
+      expect(sorted(stdout.slice(0, 5))).toEqual(sorted(
+        ['Success: 0', 'Success: 1', 'Success: 4', 'Error: Invalid input: 3', 'Success: 16']));
+      expect(stdout.slice(5)).toEqual(
+        ['Task 0: 0', 'Task 1: 1', 'Task 2: 4', 'Task 3 failed: Invalid input: 3', 'Task 4: 16']);
+    },
+  },
+  'pool_shared_array.ts': { check: ({ stdout }) => expect(stdout).toEqual(['[0, 1, 4, 9, 16]']) },
+  'pool_square.ts': { check: ({ stdout }) => expect(stdout).toEqual(['Squares: [1, 4, 9, 16, 25]']) },
+  'pool_overhead.ts': {
+    check: ({ stdout }) => {
+      expect(stdout).toHaveLength(2);
+      expect(stdout[0]).toMatch(/^Single-threaded time: [\d.e-]+$/);
+      expect(stdout[1]).toMatch(/^Multi-threaded time: [\d.e-]+$/);
+    },
+  },
 };
 
 const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
