@@ -53,6 +53,11 @@ describe('Pipe', () => {
     expect(r).toEqual({ got: ['a', 'b', 'raw'], eof: 'ERR_EOF', eofSync: 'ERR_EOF' });
   });
 
+  it('the reader gets EOF when the child holding the only other copy is killed before it starts', async () => {
+    const r = await family('killedBeforeStart').result();
+    expect(r).toEqual({ afterKill: 'ERR_EOF' });
+  });
+
   it('the reader gets EOF when the only writer is SIGKILLed', async () => {
     const r = await family('killed').result();
     expect(r).toEqual({ pollBefore: false, afterKill: 'ERR_EOF' });

@@ -16,6 +16,7 @@ import { getLogger, inheritedLogLevel, processName } from './logger.js';
 import type { Runtime } from './runtime.js';
 import { checkStartMethod, obtainRuntime, standbyRuntimes, type StartMethod } from './start_method.js';
 import { locateTarget, type Target, type TargetRef } from './target.js';
+import { handOff, recordInFlight } from '../queue/pipe.js';
 
 /** Options of `new mp.Process()`; `args` is checked against the target's parameters. */
 export interface ProcessOptions<A extends readonly unknown[] = readonly unknown[]> {
@@ -168,13 +169,15 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
     this.checkOpen();
     if (this.runtime) throw new ProcessError('a process can only be started once', 'ERR_PROCESS_STARTED');
     const where = locateTarget(this.target);
+    const [args, inFlight] = recordInFlight(() => serializeArgs(this.args));
     const job: Job = {
-      module: where.module, name: where.name, args: serializeArgs(this.args),
+      module: where.module, name: where.name, args,
       procName: this.procName, daemon: this.isDaemon, identity: this.identity,
       parentPid: process.pid, parentName: processName(), affinity: this.affinity,
       priority: this.priority, logLevel: inheritedLogLevel(),
     };
     const rt = obtainRuntime(this.startMethod, this.env, where.module);
+    handOff(inFlight, rt.pid);
     rt.send(job);
     rt.setRef(!this.isDaemon);
     this.runtime = rt;

@@ -4,7 +4,9 @@
  * end-of-file once every copy is closed, collected or its process gone, even killed, as with
  * an OS pipe. A copy on its way to another process is registered under the sender's pid until
  * the receiver takes the slot over, so closing the sender's copy right after sending it (the
- * usual idiom) never shows the reader a false end-of-file.
+ * usual idiom) never shows the reader a false end-of-file. A copy passed to Process.start() is
+ * registered under the child's pid as soon as it is known, so a child that dies before it
+ * reads its arguments still closes it.
  */
 import { MultiprocError } from '../errors.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
@@ -48,6 +50,32 @@ class PipeEnd<T> extends Queue<T> {
   }
 }
 
+// Rings whose writing end was registered in flight by the serialization being recorded.
+let recording: Ring[] | null = null;
+
+/** @internal Runs `serialize`, returning what it produced and the rings it registered in flight. */
+export function recordInFlight<T>(serialize: () => T): [T, Ring[]] {
+  const outer = recording;
+  recording = [];
+  try {
+    return [serialize(), recording];
+  } finally {
+    recording = outer;
+  }
+}
+
+/** @internal Moves in-flight registrations made by this process to the receiving `pid`. */
+export function handOff(rings: readonly Ring[], pid: number): void {
+  for (const ring of rings) {
+    ring.lockSync();
+    try {
+      ring.replaceWriter(process.pid, pid);
+    } finally {
+      ring.unlock();
+    }
+  }
+}
+
 const collected = new FinalizationRegistry<{ ring: Ring; pid: number }>(({ ring, pid }) => {
   ring.lockSync();
   try {
@@ -71,8 +99,9 @@ export class Connection<T = unknown> implements Reducible {
     if (ring) {
       ring.lockSync();
       try {
-        if (sender !== 0) ring.removeWriter(sender);
-        ring.addWriter(process.pid);
+        // Handed off to us already (an argument of Process.start()), or take the sender's slot.
+        const adopted = sender !== 0 && (ring.hasWriter(process.pid) || ring.replaceWriter(sender, process.pid));
+        if (!adopted) ring.addWriter(process.pid);
       } finally {
         ring.unlock();
       }
@@ -180,6 +209,7 @@ export class Connection<T = unknown> implements Reducible {
       } finally {
         ring.unlock();
       }
+      recording?.push(ring);
     }
     const parts = (end: PipeEnd<T> | null) => (end ? reduceParts(end.sharedRing.parts) : null);
     return { type: 'Connection',

@@ -557,6 +557,23 @@ export class Ring {
     this.h[UNTRACKED] = 1;
   }
 
+  /** Pipe: the writing end registered under `from` is now held by `to` (lock held). */
+  replaceWriter(from: number, to: number): boolean {
+    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+      if (this.h[i] === from) {
+        this.h[i] = to;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Pipe: whether `pid` holds a writing end (lock held). */
+  hasWriter(pid: number): boolean {
+    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) if (this.h[i] === pid) return true;
+    return false;
+  }
+
   /** Pipe: one writing end held by `pid` is closed (lock held); readers may now see EOF. */
   removeWriter(pid: number): void {
     for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
