@@ -1,26 +1,8 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sleep, spawnChild, useChildren, useShmCleanup } from './helpers/children.js';
+import { spawnChild, stillRunning, useChildren, useShmCleanup } from './helpers/children.js';
 
 useChildren();
 useShmCleanup();
-
-/** Running (not gone, not a zombie waiting to be reaped). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-async function stillRunning(pids: number[], withinMs = 3000): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline && pids.some(isRunning)) await sleep(50);
-  return pids.filter(isRunning);
-}
 
 function scenario(name: string) {
   return spawnChild('pool_family.mjs', { scenario: name });

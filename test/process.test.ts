@@ -1,29 +1,8 @@
-import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sleep, spawnChild, useChildren, useShmCleanup, type Child } from './helpers/children.js';
+import { isRunning, spawnChild, stillRunning, useChildren, useShmCleanup, type Child } from './helpers/children.js';
 
 useChildren();
 useShmCleanup();
-
-/** Running (not gone, not a zombie waiting to be reaped). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-async function allGone(pids: number[], withinMs: number): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline) {
-    if (!pids.some(isRunning)) return [];
-    await sleep(50);
-  }
-  return pids.filter(isRunning);
-}
 
 function family(scenario: string, opts: Record<string, unknown> = {}): Child {
   return spawnChild('family.mjs', { scenario, ...opts });
@@ -120,7 +99,7 @@ describe('no orphans', () => {
     const { code } = await parent.exited();
     expect(code).toBe(0);
     expect(isRunning(nonDaemon)).toBe(false);
-    expect(await allGone([daemon], 5000)).toEqual([]);
+    expect(await stillRunning([daemon], 5000)).toEqual([]);
   });
 
   for (const end of ['SIGKILL', 'SIGTERM', 'SIGINT', 'throw', 'exit'] as const) {
@@ -134,7 +113,7 @@ describe('no orphans', () => {
       if (end.startsWith('SIG')) parent.kill(end as NodeJS.Signals);
       else parent.send('go');
       await parent.exited();
-      expect(await allGone(pids, 8000)).toEqual([]);
+      expect(await stillRunning(pids, 8000)).toEqual([]);
     });
   }
 });

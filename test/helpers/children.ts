@@ -170,3 +170,23 @@ export function shmExists(entry: string): boolean {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- process liveness
+
+/** Running (not gone, not a zombie waiting to be reaped). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `withinMs` for every pid to stop running; returns those still running. */
+export async function stillRunning(pids: number[], withinMs = 3000): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline && pids.some(isRunning)) await sleep(50);
+  return pids.filter(isRunning);
+}
