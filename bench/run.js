@@ -7,7 +7,8 @@
 //                                           pingpong-01 | pingpong-00 | value |
 //                                           process | process-spawn | process-standby |
 //                                           queue | queue-small | queue-small-2x2 |
-//                                           queue-1k | pipe-rtt)
+//                                           queue-1k | pipe-rtt |
+//                                           pool | pool-map-1 | pool-map | pool-apply)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
 //            --stat median|best (headline statistic, default median),
@@ -58,6 +59,7 @@ const ALT_LOCK = 'JS Atomics CAS on a SharedArrayBuffer (floor)';
 const ALT_PING = '2 worker_threads, Atomics.wait/notify';
 const ALT_FORK = 'child_process.fork() of an empty script';
 const ALT_IPC = 'child_process.fork + process.send (json)';
+const ALT_PISCINA = 'piscina (2 worker_threads)';
 
 const ROWS = [
   {
@@ -160,12 +162,43 @@ const ROWS = [
       alt: { name: ALT_IPC, cmd: node('queue.js', '--impl=ipc', '--what=rtt', ...runsArg(3)) },
     },
   },
+  {
+    id: 'pool-map-1',
+    what: 'Pool(2) map, 20k trivial tasks, chunksize 1',
+    unit: 'us/task', better: 'lower', target: 3, pythonReference: 17.4,
+    jobs: {
+      multiproc: node('pool.js', '--what=map1', ...runsArg(5)),
+      python: py('pool.py', '--what=map1', ...runsArg(5)),
+      alt: { name: ALT_PISCINA, cmd: node('pool.js', '--impl=piscina', '--what=map1', ...runsArg(5)) },
+    },
+  },
+  {
+    id: 'pool-map',
+    what: 'Pool(2) map, 1M trivial tasks, default chunksize',
+    unit: 'us/task', better: 'lower', target: 0.1, pythonReference: 0.11,
+    jobs: {
+      multiproc: node('pool.js', '--what=map', ...runsArg(5)),
+      python: py('pool.py', '--what=map', ...runsArg(5)),
+      alt: { name: ALT_PISCINA, cmd: node('pool.js', '--impl=piscina', '--what=map', ...runsArg(5)) },
+    },
+  },
+  {
+    id: 'pool-apply',
+    what: 'Pool(2) apply round trip (median of 2000)',
+    unit: 'us', better: 'lower', target: 15, pythonReference: 265,
+    jobs: {
+      multiproc: node('pool.js', '--what=apply', ...runsArg(5)),
+      python: py('pool.py', '--what=apply', ...runsArg(5)),
+      alt: { name: ALT_PISCINA, cmd: node('pool.js', '--impl=piscina', '--what=apply', ...runsArg(5)) },
+    },
+  },
 ];
 const ALIASES = {
   all: ROWS.map((r) => r.id),
   pingpong: ['pingpong-01', 'pingpong-00'],
   process: ['process-spawn', 'process-standby'],
   queue: ['queue-small', 'queue-small-2x2', 'queue-1k', 'pipe-rtt'],
+  pool: ['pool-map-1', 'pool-map', 'pool-apply'],
 };
 
 let selected = ROWS;
@@ -278,6 +311,7 @@ function fmt(row, x) {
   if (row.unit === 'ops/s') return `${(x / 1e6).toFixed(2)} M ops/s`;
   if (row.unit === 'ns/pair') return `${x.toFixed(1)} ns`;
   if (row.unit === 'ms') return `${x.toFixed(1)} ms`;
+  if (row.unit === 'us/task') return `${x < 1 ? x.toFixed(3) : x.toFixed(2)} us/task`;
   return `${x.toFixed(2)} us`;
 }
 const fmtTarget = (row) => (row.target == null && !row.targetVsAlt ? '-' : `${row.better === 'lower' ? '<=' : '>='} ${row.targetVsAlt ? `${row.targetVsAlt}x alt` : fmt(row, row.target)}`);
