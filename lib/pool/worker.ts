@@ -5,12 +5,28 @@
  * what lets the parent know, when a worker dies, which chunk it was running and which it had
  * not touched yet.
  */
+import { Empty } from '../errors.js';
 import { packError } from '../remote_error.js';
 import { loadTarget, type TargetLocation } from '../process/target.js';
 import { EOFError, type Connection } from '../queue/pipe.js';
 import type { FromWorker, TaskMessage, ToWorker, WorkerSetup } from './messages.js';
 
 type Loaded = (...args: unknown[]) => unknown;
+
+// Between chunks a worker first waits this long blocking its thread (a futex wake-up, a few
+// microseconds) and only then without blocking (an event-loop wake-up, tens of microseconds).
+// Only its own event loop is held meanwhile, and only briefly: the next chunk of a busy pool
+// arrives well within it, and an idle worker falls back to the non-blocking wait.
+const BLOCKING_WAIT_MS = 2;
+
+async function nextTask(conn: Connection<FromWorker | ToWorker>): Promise<ToWorker> {
+  try {
+    return conn.recvSync({ timeout: BLOCKING_WAIT_MS }) as ToWorker;
+  } catch (err) {
+    if (!(err instanceof Empty)) throw err;
+  }
+  return await conn.recv() as ToWorker;
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null
@@ -69,7 +85,7 @@ export async function poolWorker(conn: Connection<FromWorker | ToWorker>, setup:
   for (let done = 0; setup.maxTasks === 0 || done < setup.maxTasks; done++) {
     let task: ToWorker;
     try {
-      task = await conn.recv() as ToWorker;
+      task = await nextTask(conn);
     } catch (err) {
       if (err instanceof EOFError) return;
       throw err;
