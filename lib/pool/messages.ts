@@ -2,11 +2,16 @@
 import type { PackedError } from '../remote_error.js';
 import type { TargetLocation } from '../process/target.js';
 
-/** A chunk of calls of one function: each entry of `calls` is one call's arguments. */
+/**
+ * A chunk of calls of one function. With `star`, each entry of `calls` is one call's arguments;
+ * without, each entry is the single argument of one call (map: no array per item to build,
+ * serialize and read back).
+ */
 export interface TaskMessage {
   id: number;
   fn: TargetLocation;
-  calls: unknown[][];
+  star: boolean;
+  calls: unknown[];
 }
 
 /** Parent to worker: a chunk to run, or null to finish. */

@@ -48,7 +48,9 @@ export type PoolTarget<A extends readonly unknown[], R> = ((...args: A) => R) | 
 interface Chunk {
   id: number;
   fn: TargetLocation;
-  calls: unknown[][];
+  /** See TaskMessage: argument lists with `star`, else single arguments. */
+  star: boolean;
+  calls: unknown[];
   settle(error: Error | null, values?: unknown[]): void;
 }
 
@@ -150,7 +152,7 @@ export class Pool implements AsyncDisposable {
     const where = locateTarget(fn, 'fn');
     const calls = [[...checkArgs(args ?? [], 'args')]];
     const result = new AsyncResult<Awaited<R>>(checkObject(callbacks, 'callbacks'));
-    this.#submit(where, calls, 1, (_, error, values) => result.settle(error, values?.[0] as Awaited<R>));
+    this.#submit(where, calls, true, 1, (_, error, values) => result.settle(error, values?.[0] as Awaited<R>));
     return result;
   }
 
@@ -169,8 +171,8 @@ export class Pool implements AsyncDisposable {
   mapAsync<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize?: number,
     callbacks?: AsyncResultCallbacks<Awaited<R>[]>): AsyncResult<Awaited<R>[]> {
     const where = locateTarget(fn, 'fn');
-    const calls = toList(iterable, 'iterable').map((item) => [item]);
-    return this.#collect(where, calls, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
+    const calls = toList(iterable, 'iterable');
+    return this.#collect(where, calls, false, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
   }
 
   /** starmap() returning an AsyncResult of the list. */
@@ -178,7 +180,7 @@ export class Pool implements AsyncDisposable {
     chunksize?: number, callbacks?: AsyncResultCallbacks<Awaited<R>[]>): AsyncResult<Awaited<R>[]> {
     const where = locateTarget(fn, 'fn');
     const calls = toList(iterable, 'iterable').map((item, i) => toList(item, `iterable[${i}]`));
-    return this.#collect(where, calls, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
+    return this.#collect(where, calls, true, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
   }
 
   /** Results of `fn` over `iterable` in order, as they are ready (chunksize default 1). */
@@ -227,7 +229,7 @@ export class Pool implements AsyncDisposable {
 
   // ------------------------------------------------------------------ submitting
 
-  #collect<R>(fn: TargetLocation, calls: unknown[][], chunksize: number | undefined,
+  #collect<R>(fn: TargetLocation, calls: unknown[], star: boolean, chunksize: number | undefined,
     callbacks: AsyncResultCallbacks<R[]>): AsyncResult<R[]> {
     const result = new AsyncResult<R[]>(callbacks);
     const values = new Array<R>(calls.length);
@@ -235,7 +237,7 @@ export class Pool implements AsyncDisposable {
     const size = chunksize ?? Math.max(1, Math.ceil(calls.length / (4 * this.#size)));
     let left = Math.ceil(calls.length / size);
     if (left === 0) result.settle(null, []);
-    this.#submit(fn, calls, size, (index, error, chunkValues) => {
+    this.#submit(fn, calls, star, size, (index, error, chunkValues) => {
       if (error) return result.settle(error);
       for (let i = 0; i < chunkValues!.length; i++) values[index * size + i] = chunkValues![i] as R;
       if (--left === 0) result.settle(null, values);
@@ -245,22 +247,22 @@ export class Pool implements AsyncDisposable {
 
   #stream<R>(fn: unknown, iterable: unknown, chunksize: unknown, ordered: boolean): ResultStream<R> {
     const where = locateTarget(fn, 'fn');
-    const calls = toList(iterable, 'iterable').map((item) => [item]);
+    const calls = toList(iterable, 'iterable');
     const size = checkInteger(chunksize, 'chunksize', 1, 2 ** 31 - 1);
     const stream = new ResultStream<R>(Math.ceil(calls.length / size), ordered);
-    this.#submit(where, calls, size, (index, error, values) => stream.deliver(index, error, values as R[]));
+    this.#submit(where, calls, false, size, (index, error, values) => stream.deliver(index, error, values as R[]));
     return stream;
   }
 
   // Splits `calls` into chunks of `size`; `settle` is called once per chunk with its index.
-  #submit(fn: TargetLocation, calls: unknown[][], size: number,
+  #submit(fn: TargetLocation, calls: unknown[], star: boolean, size: number,
     settle: (index: number, error: Error | null, values?: unknown[]) => void): void {
     if (this.#state !== 'run') {
       throw new MultiprocError('the pool is not running (close() or terminate() was called)', 'ERR_POOL_NOT_RUNNING');
     }
     for (let i = 0, index = 0; i < calls.length; i += size, index++) {
       const chunk: Chunk = {
-        id: this.#nextId++, fn, calls: calls.slice(i, i + size),
+        id: this.#nextId++, fn, star, calls: calls.slice(i, i + size),
         settle: (error, values) => settle(index, error, values),
       };
       // A broken pool fails what is submitted with the error that broke it.
@@ -292,7 +294,7 @@ export class Pool implements AsyncDisposable {
       if (!best) return;
       const chunk = this.#pending.shift()!;
       try {
-        best.conn.send({ id: chunk.id, fn: chunk.fn, calls: chunk.calls });
+        best.conn.send({ id: chunk.id, fn: chunk.fn, star: chunk.star, calls: chunk.calls });
       } catch (err) {
         // An argument that cannot travel fails its own task only.
         this.#finish(chunk, err as Error);

@@ -37,8 +37,9 @@ async function runChunk(task: TaskMessage, load: (where: TargetLocation) => Prom
   try {
     const fn = await load(task.fn);
     const values: unknown[] = [];
-    for (const args of task.calls) {
-      const value = fn(...args);
+    const { calls, star } = task;
+    for (let i = 0; i < calls.length; i++) {
+      const value = star ? fn(...calls[i] as unknown[]) : fn(calls[i]);
       // Awaiting only real promises keeps a chunk of synchronous calls free of microtask hops.
       values.push(isThenable(value) ? await value : value);
     }
