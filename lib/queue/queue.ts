@@ -13,7 +13,7 @@ import { finishBeforeExit } from '../process/before_exit.js';
 import { getLogger } from '../process/logger.js';
 import { encode } from './codec.js';
 import { Fifo } from './fifo.js';
-import { DATA, DONE, NOTHING, ROOM, Ring, type ReadState, type RingParts, type WriteState } from './ring.js';
+import { DATA, DONE, NOTHING, ROOM, Ring, Sleep, type ReadState, type RingParts, type WriteState } from './ring.js';
 
 /** Options of put() / get(). */
 export interface QueueWaitOptions {
@@ -80,24 +80,15 @@ export class Queue<T = unknown> implements Reducible {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
     const ring = this.ring;
-    let sleeping = false;
-    for (;;) {
-      const wait = await ring.locked(() => {
-        if (sleeping) ring.unregister(ROOM);
-        sleeping = false;
-        if (ring.reserve()) {
-          this.handOver(w);
-          return null;
-        }
-        const left = remaining(deadline);
-        if (left === 0) throw new Full();
-        ring.register(ROOM);
-        sleeping = true;
-        return ring.pollMs(left);
-      });
-      if (wait === null) break;
-      await ring.awaitToken(ROOM, wait);
-    }
+    await ring.until(ROOM, () => {
+      if (ring.reserve()) {
+        this.handOver(w);
+        return undefined;
+      }
+      const left = remaining(deadline);
+      if (left === 0) throw new Full();
+      return new Sleep(ring.pollMs(left));
+    });
     this.pump();
   }
 
@@ -140,24 +131,15 @@ export class Queue<T = unknown> implements Reducible {
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
     const ring = this.ring;
     const r: ReadState = { stream: null, filled: 0 };
-    let sleeping = false;
-    for (;;) {
-      const step = await ring.locked(() => {
-        if (sleeping) ring.unregister(DATA);
-        sleeping = false;
-        const value = ring.read(r);
-        if (value !== NOTHING) return { value };
-        if (!r.stream) this.checkInput();
-        // A stream half read is finished whatever the timeout: it is ours alone to read.
-        const left = r.stream ? -1 : remaining(deadline);
-        if (left === 0) throw new Empty();
-        ring.register(DATA);
-        sleeping = true;
-        return { wait: this.shorten(ring.pollMs(left)) };
-      });
-      if ('value' in step) return step.value as T;
-      await ring.awaitToken(DATA, step.wait);
-    }
+    return ring.until(DATA, () => {
+      const value = ring.read(r);
+      if (value !== NOTHING) return value as T;
+      if (!r.stream) this.checkInput();
+      // A stream half read is finished whatever the timeout: it is ours alone to read.
+      const left = r.stream ? -1 : remaining(deadline);
+      if (left === 0) throw new Empty();
+      return new Sleep(this.shorten(ring.pollMs(left)));
+    });
   }
 
   /** get(), blocking this thread; `block: false` is getNowait(). */
@@ -259,19 +241,10 @@ export class Queue<T = unknown> implements Reducible {
 
   private async drain(): Promise<void> {
     const ring = this.ring;
-    let sleeping = false;
-    while (this.#outbox.length > 0) {
-      const wait = await ring.locked(() => {
-        if (sleeping) ring.unregister(ROOM);
-        sleeping = false;
-        while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-        if (this.#outbox.length === 0) return null;
-        ring.register(ROOM);
-        sleeping = true;
-        return ring.pollMs(-1);
-      });
-      if (wait !== null) await ring.awaitToken(ROOM, wait);
-    }
+    await ring.until(ROOM, () => {
+      while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
+      return this.#outbox.length === 0 ? undefined : new Sleep(ring.pollMs(-1));
+    });
   }
 
   /** Removes the system-wide name of a named queue; queues already open keep working. */
@@ -314,17 +287,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
   /** Resolves when every message put has been marked done. */
   async join(): Promise<void> {
     const ring = this.ring;
-    let sleeping = false;
-    for (;;) {
-      const done = await ring.locked(() => {
-        if (sleeping) ring.unregister(DONE);
-        sleeping = ring.unfinished > 0;
-        if (sleeping) ring.register(DONE);
-        return !sleeping;
-      });
-      if (done) return;
-      await ring.awaitToken(DONE, undefined);
-    }
+    await ring.until(DONE, () => (ring.unfinished > 0 ? new Sleep(undefined) : undefined));
   }
 }
 

@@ -81,6 +81,11 @@ export const DATA = SLEEP_DATA;
 export const ROOM = SLEEP_ROOM;
 export const DONE = SLEEP_DONE;
 
+/** What an until() step returns to wait: for at most `ms` (undefined: until woken). */
+export class Sleep {
+  constructor(readonly ms: number | undefined) {}
+}
+
 /** A reader's progress through a stream (kept across waits). */
 export interface ReadState {
   stream: Uint8Array | null;
@@ -221,19 +226,24 @@ export class Ring {
     }
   }
 
-  /** Registers the caller as a sleeper on `side` (lock held); it must then awaitToken(). */
-  register(side: Side): void {
-    this.h[side]!++;
-  }
-
-  /** Undoes register() once the caller is back (lock held). */
-  unregister(side: Side): void {
-    this.h[side]!--;
-  }
-
-  /** Waits, without the lock, for a wake-up on `side` after register(). */
-  async awaitToken(side: Side, ms: number | undefined): Promise<void> {
-    await this.tokens(side).acquire({ timeout: ms });
+  /**
+   * The asynchronous wait loop: runs `step` under the lock until it returns something other
+   * than a Sleep, sleeping on `side` in between. The caller is counted as a sleeper in the same
+   * critical section in which `step` found nothing to do, so no wake-up can be missed.
+   */
+  async until<T>(side: Side, step: () => T | Sleep): Promise<T> {
+    let sleeping = false;
+    for (;;) {
+      const result = await this.locked(() => {
+        if (sleeping) this.h[side]!--;
+        const out = step();
+        sleeping = out instanceof Sleep;
+        if (sleeping) this.h[side]!++;
+        return out;
+      });
+      if (!(result instanceof Sleep)) return result;
+      await this.tokens(side).acquire({ timeout: result.ms });
+    }
   }
 
   // The words whose change may let a waiter go on.
