@@ -1,6 +1,7 @@
 /** AsyncResult: the handle applyAsync / mapAsync / starmapAsync return (Python's AsyncResult). */
 import { MultiprocError, TimeoutError } from '../errors.js';
 import { checkTimeout } from '../validate.js';
+import { settledWithin } from '../settled_within.js';
 
 /** Callbacks of applyAsync / mapAsync / starmapAsync, called in this process. */
 export interface AsyncResultCallbacks<T> {
@@ -72,16 +73,6 @@ export class AsyncResult<T> {
   // True once settled, false after `ms` (negative: no limit).
   async #waitFor(ms: number): Promise<boolean> {
     if (this.#state.status !== 'pending') return true;
-    if (ms < 0) {
-      await this.#settled;
-      return true;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([this.#settled.then(() => true),
-        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); })]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return settledWithin(this.#settled, ms);
   }
 }

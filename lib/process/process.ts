@@ -8,6 +8,7 @@ import { constants } from 'node:os';
 import { ProcessError } from '../errors.js';
 import { native } from '../binding.js';
 import { unpackError } from '../remote_error.js';
+import { settledWithin } from '../settled_within.js';
 import { serialize } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, describe, typeError } from '../validate.js';
 import type { Job } from './frames.js';
@@ -197,13 +198,9 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
     if (rt.exit) return this.finished(rt);
     // Someone waits: keep the loop alive for a daemon too, as long as the wait lasts.
     rt.setRef(true);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const done = this.finished(rt);
-      if (ms < 0) return await done;
-      await Promise.race([done, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+      await settledWithin(this.finished(rt), ms);
     } finally {
-      clearTimeout(timer);
       if (!rt.exit) rt.setRef(!this.isDaemon);
     }
   }
@@ -211,9 +208,7 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
   // Exited, and its report (if any) read: the channel closes with the process.
   private async finished(rt: Runtime): Promise<void> {
     await rt.exited;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([rt.channelClosed, new Promise<void>((r) => { timer = setTimeout(r, 1000); })]);
-    clearTimeout(timer);
+    await settledWithin(rt.channelClosed, 1000);
   }
 
   /** Whether the child has started and not yet ended. */
