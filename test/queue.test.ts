@@ -26,6 +26,19 @@ describe('Queue in one process', () => {
     expect(() => q.getNowait()).toThrow(mp.Empty);
   });
 
+  it('byte arrays received inside objects are copies, not views of the ring that later messages overwrite', () => {
+    const q = new mp.Queue(0, { capacity: 4096 });
+    const got: { b: Buffer; u: Uint16Array }[] = [];
+    for (let i = 0; i < 40; i++) {
+      q.putNowait({ b: Buffer.alloc(300, i), u: new Uint16Array(50).fill(i) });
+      got.push(q.getSync() as { b: Buffer; u: Uint16Array });
+    }
+    got.forEach(({ b, u }, i) => {
+      expect(b.every((x) => x === i)).toBe(true);
+      expect(u.every((x) => x === i)).toBe(true);
+    });
+  });
+
   it('bounded: putNowait -> Full, put() and get() time out, full()', async () => {
     const q = new mp.Queue<number>(2);
     q.putNowait(1);

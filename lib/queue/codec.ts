@@ -103,8 +103,13 @@ export function encode(value: unknown): Encoded {
   return bytes(Tag.Clone, serialize(value));
 }
 
-/** Reads the value written by encode() in `length` bytes at `at`. */
-export function decode(bytes: Uint8Array, view: DataView, at: number, length: number): unknown {
+/**
+ * Reads the value written by encode() in `length` bytes at `at`. `owned`: `bytes` belong to
+ * the caller alone (a reassembled stream), so byte arrays may be handed out as views of them;
+ * otherwise they are shared memory that later messages overwrite, and every byte array must be
+ * a copy, those inside structured clones included (v8's deserializer returns views of its input).
+ */
+export function decode(bytes: Uint8Array, view: DataView, at: number, length: number, owned = false): unknown {
   const body = at + 1;
   switch (bytes[at] as Tag) {
     case Tag.Int: return view.getInt32(body, true);
@@ -114,12 +119,13 @@ export function decode(bytes: Uint8Array, view: DataView, at: number, length: nu
     case Tag.False: return false;
     case Tag.Null: return null;
     case Tag.Undefined: return undefined;
-    case Tag.Buffer: return copyOut(bytes.subarray(body, at + length));
+    case Tag.Buffer: return owned ? Buffer.from(bytes.buffer, bytes.byteOffset + body, length - 1)
+      : copyOut(bytes.subarray(body, at + length));
     case Tag.Bytes: {
-      const out = copyOut(bytes.subarray(body, at + length));
+      const out = owned ? bytes.subarray(body, at + length) : copyOut(bytes.subarray(body, at + length));
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }
-    case Tag.Clone: return deserialize(bytes.subarray(body, at + length));
+    case Tag.Clone: return deserialize(owned ? bytes.subarray(body, at + length) : copyOut(bytes.subarray(body, at + length)));
     default: throw new TypeError(`corrupt queue record (tag ${bytes[at]})`);
   }
 }

@@ -474,7 +474,7 @@ export class Ring {
         r.stream = null;
         h[STREAM_R] = 0;
         this.wake(DATA);
-        return decode(whole, new DataView(whole.buffer, whole.byteOffset, whole.byteLength), 0, whole.byteLength);
+        return decode(whole, new DataView(whole.buffer, whole.byteOffset, whole.byteLength), 0, whole.byteLength, true);
       }
     }
   }
