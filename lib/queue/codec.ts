@@ -1,14 +1,15 @@
 /**
  * How messages are written into a queue's ring. The common small values (numbers, short
  * strings, booleans, null, undefined, byte arrays) get a one-byte tag and their raw bytes,
- * written straight into shared memory; everything else goes through structured clone
- * (mp.serialize, so shared objects travel as handles). A full v8.serialize costs more than
- * the whole ring operation for a small value, so this is what makes a million messages a
- * second possible.
+ * written straight into shared memory; plain data (arrays and objects of those) gets the
+ * compact encoding of tree.ts; everything else goes through structured clone (mp.serialize,
+ * so shared objects travel as handles). A full v8.serialize costs more than the whole ring
+ * operation for a small value, so this is what makes a million messages a second possible.
  */
 import { deserialize, serialize } from '../travel.js';
+import { decodeTree, encodeTree } from './tree.js';
 
-const enum Tag { Clone, Int, Double, String, True, False, Null, Undefined, Buffer, Bytes }
+const enum Tag { Clone, Int, Double, String, True, False, Null, Undefined, Buffer, Bytes, Tree }
 
 // Received byte arrays are cut from slabs, as Buffer.allocUnsafe() cuts from its pool, but
 // from larger ones: Node's 8 KiB pool is refilled every few 1 KiB messages, and that
@@ -42,65 +43,117 @@ export interface Encoded {
   readonly size: number;
   /** Writes the value at `at` in `ring`; returns the bytes written. */
   write(ring: Uint8Array, view: DataView, at: number): number;
-  /** The same bytes as a list of pieces, for values big enough to be streamed in chunks. */
-  readonly parts?: readonly Uint8Array[];
+  /** The same bytes, exactly, as a list of pieces: for values big enough to be streamed in chunks. */
+  parts(): readonly Uint8Array[];
 }
 
-function fixed(tag: Tag, size: number, body?: (view: DataView, at: number) => void): Encoded {
-  return {
-    size: 1 + size,
-    write(ring, view, at) {
-      ring[at] = tag;
-      body?.(view, at + 1);
-      return 1 + size;
-    },
-  };
+// An encoding written in place; its exact bytes are made on demand (values under 16 KiB,
+// streamed only through very small rings).
+abstract class InPlace implements Encoded {
+  abstract readonly size: number;
+  abstract write(ring: Uint8Array, view: DataView, at: number): number;
+  parts(): readonly Uint8Array[] {
+    const buf = new Uint8Array(this.size);
+    const n = this.write(buf, new DataView(buf.buffer), 0);
+    return [buf.subarray(0, n)];
+  }
 }
 
-function bytes(tag: Tag, data: Uint8Array): Encoded {
-  return {
-    size: 1 + data.byteLength,
-    parts: [Uint8Array.of(tag), data],
-    write(ring, _view, at) {
-      ring[at] = tag;
-      ring.set(data, at + 1);
-      return 1 + data.byteLength;
-    },
-  };
+class IntEncoding extends InPlace {
+  readonly size = 5;
+  constructor(private readonly value: number) { super(); }
+  write(ring: Uint8Array, view: DataView, at: number): number {
+    ring[at] = Tag.Int;
+    view.setInt32(at + 1, this.value, true);
+    return 5;
+  }
 }
+
+class DoubleEncoding extends InPlace {
+  readonly size = 9;
+  constructor(private readonly value: number) { super(); }
+  write(ring: Uint8Array, view: DataView, at: number): number {
+    ring[at] = Tag.Double;
+    view.setFloat64(at + 1, this.value, true);
+    return 9;
+  }
+}
+
+class TagEncoding extends InPlace {
+  readonly size = 1;
+  constructor(private readonly tag: Tag) { super(); }
+  write(ring: Uint8Array, _view: DataView, at: number): number {
+    ring[at] = this.tag;
+    return 1;
+  }
+}
+
+class StringEncoding extends InPlace {
+  readonly size: number;
+  constructor(private readonly value: string) {
+    super();
+    this.size = 1 + value.length * 3;
+  }
+  write(ring: Uint8Array, _view: DataView, at: number): number {
+    ring[at] = Tag.String;
+    return 1 + encoder.encodeInto(this.value, ring.subarray(at + 1, at + this.size)).written;
+  }
+}
+
+class BytesEncoding implements Encoded {
+  readonly size: number;
+  constructor(private readonly tag: Tag, private readonly data: Uint8Array) {
+    this.size = 1 + data.byteLength;
+  }
+  write(ring: Uint8Array, _view: DataView, at: number): number {
+    ring[at] = this.tag;
+    ring.set(this.data, at + 1);
+    return this.size;
+  }
+  parts(): readonly Uint8Array[] {
+    return [Uint8Array.of(this.tag), this.data];
+  }
+}
+
+const TRUE = new TagEncoding(Tag.True);
+const FALSE = new TagEncoding(Tag.False);
+const NULL = new TagEncoding(Tag.Null);
+const UNDEFINED = new TagEncoding(Tag.Undefined);
 
 /** Prepares `value` for writing; throws a TypeError for what cannot travel. */
 export function encode(value: unknown): Encoded {
   switch (typeof value) {
     case 'number':
-      if ((value | 0) === value && !Object.is(value, -0)) {
-        return fixed(Tag.Int, 4, (v, at) => v.setInt32(at, value, true));
-      }
-      return fixed(Tag.Double, 8, (v, at) => v.setFloat64(at, value, true));
+      return (value | 0) === value && !Object.is(value, -0) ? new IntEncoding(value) : new DoubleEncoding(value);
     case 'string':
-      if (value.length <= INLINE_STRING) {
-        return {
-          size: 1 + value.length * 3,
-          write(ring, _view, at) {
-            ring[at] = Tag.String;
-            return 1 + encoder.encodeInto(value, ring.subarray(at + 1, at + 1 + value.length * 3)).written;
-          },
-        };
-      }
+      // Lone surrogates do not survive UTF-8: those strings go through structured clone.
+      if (value.length <= INLINE_STRING && value.isWellFormed()) return new StringEncoding(value);
       break;
     case 'boolean':
-      return fixed(value ? Tag.True : Tag.False, 0);
+      return value ? TRUE : FALSE;
     case 'undefined':
-      return fixed(Tag.Undefined, 0);
-    case 'object':
-      if (value === null) return fixed(Tag.Null, 0);
-      if (Buffer.isBuffer(value)) return bytes(Tag.Buffer, value);
-      if (value instanceof Uint8Array && value.constructor === Uint8Array) return bytes(Tag.Bytes, value);
+      return UNDEFINED;
+    case 'object': {
+      if (value === null) return NULL;
+      if (Buffer.isBuffer(value)) return new BytesEncoding(Tag.Buffer, value);
+      if (value instanceof Uint8Array && value.constructor === Uint8Array) return new BytesEncoding(Tag.Bytes, value);
+      const tree = encodeTree(value);
+      if (tree) return new BytesEncoding(Tag.Tree, tree);
       break;
+    }
     default:
       break;
   }
-  return bytes(Tag.Clone, serialize(value));
+  return new BytesEncoding(Tag.Clone, serialize(value));
+}
+
+/**
+ * Encodes the array made of `head` then `items`, arrays the caller built itself: no holes or
+ * extra properties to look for, so even long ones get the compact encoding.
+ */
+export function encodeList(head: readonly unknown[], items: readonly unknown[]): Encoded {
+  const tree = encodeTree(undefined, { head, items });
+  return new BytesEncoding(tree ? Tag.Tree : Tag.Clone, tree ?? serialize([...head, ...items]));
 }
 
 /**
@@ -109,7 +162,7 @@ export function encode(value: unknown): Encoded {
  * otherwise they are shared memory that later messages overwrite, and every byte array must be
  * a copy, those inside structured clones included (v8's deserializer returns views of its input).
  */
-export function decode(bytes: Uint8Array, view: DataView, at: number, length: number, owned = false): unknown {
+export function decode(bytes: Buffer, view: DataView, at: number, length: number, owned = false): unknown {
   const body = at + 1;
   switch (bytes[at] as Tag) {
     case Tag.Int: return view.getInt32(body, true);
@@ -126,6 +179,7 @@ export function decode(bytes: Uint8Array, view: DataView, at: number, length: nu
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }
     case Tag.Clone: return deserialize(owned ? bytes.subarray(body, at + length) : copyOut(bytes.subarray(body, at + length)));
+    case Tag.Tree: return decodeTree(bytes, view, body, at + length, owned, copyOut);
     default: throw new TypeError(`corrupt queue record (tag ${bytes[at]})`);
   }
 }

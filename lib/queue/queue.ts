@@ -158,8 +158,9 @@ export class Queue<T = unknown> implements Reducible {
         if (!r.stream) this.checkInput();
         const left = r.stream ? -1 : remaining(deadline);
         if (left === 0) throw new Empty();
-        // This thread is about to block: what it put is written first, or no one could read it.
-        this.writeOutbox(false, true);
+        // This thread is about to block: what it put is written first, or no one could read it
+        // (and if that was the rest of a message to itself, there is something to read now).
+        if (this.writeOutbox(false, true)) continue;
         ring.waitSync(DATA, this.shorten(left) ?? -1);
       }
     } finally {
@@ -211,16 +212,21 @@ export class Queue<T = unknown> implements Reducible {
   /**
    * @internal Writes this process's outbox now: what fits, or with `block` all of it, waiting
    * for room. A thread about to block must do this, since the asynchronous pump only runs while
-   * its event loop does. `held`: the caller holds the ring's lock.
+   * its event loop does. `held`: the caller holds the ring's lock. Returns whether anything
+   * was written.
    */
-  writeOutbox(block: boolean, held = false): void {
-    if (this.#outbox.length === 0) return;
+  writeOutbox(block: boolean, held = false): boolean {
+    if (this.#outbox.length === 0) return false;
     const ring = this.ring;
     if (!held) ring.lockSync();
     try {
+      let wrote = false;
       for (;;) {
+        const length = this.#outbox.length;
+        const streamed = this.#outbox.peek()!.written;
         while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-        if (this.#outbox.length === 0 || !block) return;
+        wrote ||= this.#outbox.length !== length || this.#outbox.peek()!.written !== streamed;
+        if (this.#outbox.length === 0 || !block) return wrote;
         ring.waitSync(ROOM, -1);
       }
     } finally {

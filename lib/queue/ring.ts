@@ -88,7 +88,7 @@ export class Sleep {
 
 /** A reader's progress through a stream (kept across waits). */
 export interface ReadState {
-  stream: Uint8Array | null;
+  stream: Buffer | null;
   filled: number;
 }
 
@@ -97,13 +97,16 @@ export interface WriteState {
   readonly enc: Encoded;
   /** For streams: the bytes written so far. */
   written: number;
+  /** For streams: the exact bytes (enc.size is only a bound), made at the first write. */
+  parts?: readonly Uint8Array[];
+  total?: number;
 }
 
 export class Ring {
   readonly parts: RingParts;
   readonly capacity: number;
   private readonly h: Int32Array;
-  private readonly buf: Uint8Array;
+  private readonly buf: Buffer;
   private readonly view: DataView;
 
   constructor(parts: RingParts) {
@@ -111,7 +114,7 @@ export class Ring {
     // Plain views: the shared arrays are typed-array subclasses, and subarray() of those
     // would construct more of them.
     this.h = new Int32Array(parts.header.buffer, parts.header.byteOffset, HEADER_WORDS);
-    this.buf = new Uint8Array(parts.bytes.buffer, parts.bytes.byteOffset, parts.bytes.length);
+    this.buf = Buffer.from(parts.bytes.buffer, parts.bytes.byteOffset, parts.bytes.length);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.capacity = this.buf.byteLength;
   }
@@ -326,7 +329,11 @@ export class Ring {
   }
 
   private writeStream(w: WriteState): boolean {
-    const total = w.enc.size;
+    if (!w.parts) {
+      w.parts = w.enc.parts();
+      w.total = w.parts.reduce((sum, part) => sum + part.byteLength, 0);
+    }
+    const total = w.total!;
     const chunkMax = this.capacity >> 2;
     while (w.written < total) {
       const first = w.written === 0;
@@ -340,7 +347,7 @@ export class Ring {
         this.h[STREAM_W] = THREAD;
         this.view.setUint32(at + 4, total, true);
       }
-      this.copyParts(w.enc.parts!, w.written, n, at + header);
+      this.copyParts(w.parts, w.written, n, at + header);
       this.commit(at, first ? START : CHUNK, header - 4 + n);
       w.written += n;
       this.wake(DATA);
