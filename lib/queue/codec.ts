@@ -137,6 +137,7 @@ export function encode(value: unknown): Encoded {
       if (value === null) return NULL;
       if (Buffer.isBuffer(value)) return new BytesEncoding(Tag.Buffer, value);
       if (value instanceof Uint8Array && value.constructor === Uint8Array) return new BytesEncoding(Tag.Bytes, value);
+      if (value instanceof PlainList) return encodeList(value);
       const tree = encodeTree(value);
       if (tree) return new BytesEncoding(Tag.Tree, tree);
       break;
@@ -148,12 +149,17 @@ export function encode(value: unknown): Encoded {
 }
 
 /**
- * Encodes the array made of `head` then `items`, arrays the caller built itself: no holes or
- * extra properties to look for, so even long ones get the compact encoding.
+ * @internal A message that arrives as the array of `head` then `items`: arrays the sender built
+ * itself, with no holes or extra properties to look for, so even long ones get the compact
+ * encoding, and with no concatenation on the sending side.
  */
-export function encodeList(head: readonly unknown[], items: readonly unknown[]): Encoded {
-  const tree = encodeTree(undefined, { head, items });
-  return new BytesEncoding(tree ? Tag.Tree : Tag.Clone, tree ?? serialize([...head, ...items]));
+export class PlainList {
+  constructor(readonly head: readonly unknown[], readonly items: readonly unknown[]) {}
+}
+
+function encodeList(list: PlainList): Encoded {
+  const tree = encodeTree(undefined, list);
+  return new BytesEncoding(tree ? Tag.Tree : Tag.Clone, tree ?? serialize([...list.head, ...list.items]));
 }
 
 /**
