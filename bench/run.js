@@ -8,7 +8,8 @@
 //                                           process | process-spawn | process-standby |
 //                                           queue | queue-small | queue-small-2x2 |
 //                                           queue-1k | pipe-rtt |
-//                                           pool | pool-map-1 | pool-map | pool-apply)
+//                                           pool | pool-map-1 | pool-map | pool-apply |
+//                                           pool-speedup)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
 //            --stat median|best (headline statistic, default median),
@@ -23,6 +24,7 @@
 // used by other programs during each job is measured and flagged.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +62,8 @@ const ALT_PING = '2 worker_threads, Atomics.wait/notify';
 const ALT_FORK = 'child_process.fork() of an empty script';
 const ALT_IPC = 'child_process.fork + process.send (json)';
 const ALT_PISCINA = 'piscina (2 worker_threads)';
+const ALT_TINYPOOL = 'tinypool (2 child processes)';
+const CPUS = availableParallelism();
 
 const ROWS = [
   {
@@ -170,6 +174,7 @@ const ROWS = [
       multiproc: node('pool.js', '--what=map1', ...runsArg(5)),
       python: py('pool.py', '--what=map1', ...runsArg(5)),
       alt: { name: ALT_PISCINA, cmd: node('pool.js', '--impl=piscina', '--what=map1', ...runsArg(5)) },
+      alt2: { name: ALT_TINYPOOL, cmd: node('pool.js', '--impl=tinypool', '--what=map1', ...runsArg(5)) },
     },
   },
   {
@@ -180,6 +185,7 @@ const ROWS = [
       multiproc: node('pool.js', '--what=map', ...runsArg(5)),
       python: py('pool.py', '--what=map', ...runsArg(5)),
       alt: { name: ALT_PISCINA, cmd: node('pool.js', '--impl=piscina', '--what=map', ...runsArg(5)) },
+      alt2: { name: ALT_TINYPOOL, cmd: node('pool.js', '--impl=tinypool', '--what=map', ...runsArg(5)) },
     },
   },
   {
@@ -190,6 +196,18 @@ const ROWS = [
       multiproc: node('pool.js', '--what=apply', ...runsArg(5)),
       python: py('pool.py', '--what=apply', ...runsArg(5)),
       alt: { name: ALT_PISCINA, cmd: node('pool.js', '--impl=piscina', '--what=apply', ...runsArg(5)) },
+      alt2: { name: ALT_TINYPOOL, cmd: node('pool.js', '--impl=tinypool', '--what=apply', ...runsArg(5)) },
+    },
+  },
+  {
+    id: 'pool-speedup',
+    what: `Pool(${CPUS}) speed-up, ${8 * CPUS} CPU-bound tasks of ~25 ms`,
+    unit: 'x', better: 'higher', target: 0.9 * CPUS, pythonReference: null,
+    jobs: {
+      multiproc: node('pool.js', '--what=speedup', ...runsArg(5)),
+      python: py('pool.py', '--what=speedup', ...runsArg(5)),
+      alt: { name: `piscina (${CPUS} worker_threads)`, cmd: node('pool.js', '--impl=piscina', '--what=speedup', ...runsArg(5)) },
+      alt2: { name: `tinypool (${CPUS} child processes)`, cmd: node('pool.js', '--impl=tinypool', '--what=speedup', ...runsArg(5)) },
     },
   },
 ];
@@ -198,7 +216,7 @@ const ALIASES = {
   pingpong: ['pingpong-01', 'pingpong-00'],
   process: ['process-spawn', 'process-standby'],
   queue: ['queue-small', 'queue-small-2x2', 'queue-1k', 'pipe-rtt'],
-  pool: ['pool-map-1', 'pool-map', 'pool-apply'],
+  pool: ['pool-map-1', 'pool-map', 'pool-apply', 'pool-speedup'],
 };
 
 let selected = ROWS;
@@ -312,6 +330,7 @@ function fmt(row, x) {
   if (row.unit === 'ns/pair') return `${x.toFixed(1)} ns`;
   if (row.unit === 'ms') return `${x.toFixed(1)} ms`;
   if (row.unit === 'us/task') return `${x < 1 ? x.toFixed(3) : x.toFixed(2)} us/task`;
+  if (row.unit === 'x') return `${x.toFixed(2)}x`;
   return `${x.toFixed(2)} us`;
 }
 const fmtTarget = (row) => (row.target == null && !row.targetVsAlt ? '-' : `${row.better === 'lower' ? '<=' : '>='} ${row.targetVsAlt ? `${row.targetVsAlt}x alt` : fmt(row, row.target)}`);
@@ -327,18 +346,23 @@ const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, figure(r
 
 function table(rows) {
   const head = ['what', 'multiproc', 'python mp', 'py/mp', 'node alt', 'alt/mp', 'target', 'result'];
-  const body = rows.map((r) => [
-    r.what,
-    cell(r, r.multiproc),
-    cell(r, r.python),
-    fmtRatio(r.ratios.python),
-    cell(r, r.alt),
-    fmtRatio(r.ratios.alt),
-    fmtTarget(r),
-    r.result,
-  ]);
+  const body = rows.flatMap((r) => {
+    const main = [
+      r.what,
+      cell(r, r.multiproc),
+      cell(r, r.python),
+      fmtRatio(r.ratios.python),
+      cell(r, r.alt),
+      fmtRatio(r.ratios.alt),
+      fmtTarget(r),
+      r.result,
+    ];
+    // A second Node alternative gets a line of its own under the row, in the alternative's columns.
+    const second = [`  alt 2: ${r.alt2Name}`, '', '', '', cell(r, r.alt2), fmtRatio(r.ratios.alt2), '', ''];
+    return r.alt2Name ? [main, second] : [main];
+  });
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ');
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ').trimEnd();
   return [line(head), w.map((n) => '-'.repeat(n)).join('-+-'), ...body.map(line)].join('\n');
 }
 
@@ -356,11 +380,13 @@ for (const row of selected) {
     id: row.id, what: row.what, unit: row.unit, better: row.better, metric: row.metric,
     target: row.target, pythonReference: row.pythonReference,
     multiproc: null, python: null, alt: null, altName: row.jobs.alt?.name ?? null,
+    alt2: null, alt2Name: row.jobs.alt2?.name ?? null,
   };
   const jobs = [
     ['multiproc', distBuilt ? row.jobs.multiproc : null],
     ['python', flag('no-python') ? null : row.jobs.python],
     ['alt', flag('no-alt') ? null : row.jobs.alt?.cmd],
+    ['alt2', flag('no-alt') ? null : row.jobs.alt2?.cmd],
   ];
   for (const [key, cmd] of jobs) {
     if (!cmd) continue;
@@ -374,7 +400,11 @@ for (const row of selected) {
   }
   const m = figure(row, r.multiproc);
   const alt = figure(row, r.alt);
-  r.ratios = { python: speedup(row, m, figure(row, r.python)), alt: speedup(row, m, alt) };
+  r.ratios = {
+    python: speedup(row, m, figure(row, r.python)),
+    alt: speedup(row, m, alt),
+    alt2: speedup(row, m, figure(row, r.alt2)),
+  };
   const target = row.targetVsAlt ? (alt === null ? null : alt * row.targetVsAlt) : row.target;
   r.target = target;
   if (!r.multiproc) r.result = 'SKIP';
@@ -386,7 +416,7 @@ for (const row of selected) {
 
 const leftovers = shmList().filter((f) => !shmBefore.has(f));
 const elapsed = Number(process.hrtime.bigint() - tStart) / 1e9;
-const anyError = results.some((r) => [r.multiproc, r.python, r.alt].some((x) => x?.error));
+const anyError = results.some((r) => [r.multiproc, r.python, r.alt, r.alt2].some((x) => x?.error));
 
 if (JSON_OUT) {
   process.stdout.write(JSON.stringify({
@@ -405,10 +435,11 @@ if (JSON_OUT) {
   console.log(table(results));
   console.log('');
   console.log(`figures: ${STAT} of the timed runs (${results.map((r) => `${r.id}: ${runsOf(r) ?? '?'}`).join(', ')}), after warm-up`);
-  console.log('ratios:  alternative time / multiproc time (for ops/s: multiproc / alternative); > 1 means multiproc is faster');
+  console.log('ratios:  alternative time / multiproc time (for ops/s and speed-ups: multiproc / alternative); > 1 means multiproc is faster');
   const alts = [...new Set(results.map((r) => r.altName).filter(Boolean))];
   if (alts.length) console.log(`node alt: ${results.filter((r) => r.altName).map((r) => `${r.id} = ${r.altName}`).join('; ')}`);
-  console.log(`python reference (measured before): ${results.filter((r) => r.pythonReference != null).map((r) => `${r.id} ${fmt(r, r.pythonReference)}`).join(', ')}`);
+  const refs = results.filter((r) => r.pythonReference != null);
+  if (refs.length) console.log(`python reference (measured before): ${refs.map((r) => `${r.id} ${fmt(r, r.pythonReference)}`).join(', ')}`);
   if (!distBuilt) console.log('multiproc: skipped, dist/index.js not built');
   const v = results.find((r) => r.id === 'value');
   if (v) {
