@@ -136,6 +136,13 @@ describe('Queue across processes', () => {
     expect(r).toEqual({ next: 'after', empty: true });
   });
 
+  it('putSync() bursts that overflow the ring into the outbox while a consumer drains it: the pump never stops early', async () => {
+    // The race: the pump's first step empties the outbox, then more putSync() calls refill it
+    // before that pump ends; nothing may be left unwritten.
+    const r = await family('bursts', { bursts: 2000, size: 40 }).result(120_000);
+    expect(r).toEqual({ stalledAt: null, received: 2000 * 40 });
+  }, 150_000);
+
   it('JoinableQueue: join() resolves once every item is marked done', async () => {
     const r = await family('joinable').result();
     expect(r).toEqual({ afterJoin: 1000, exitCodes: [0, 0] });

@@ -239,9 +239,10 @@ export class Queue<T = unknown> implements Reducible {
     if (this.#pumping || this.#outbox.length === 0) return;
     this.#pumping = true;
     this.#drained = this.drain().catch((err: unknown) => {
+      this.#pumping = false;
       getLogger().error(`a queue lost messages it could not write: ${String(err)}`);
       process.emitWarning(`multiproc: a Queue could not write its pending messages: ${String(err)}`);
-    }).finally(() => { this.#pumping = false; });
+    });
     finishBeforeExit(this.#drained);
   }
 
@@ -249,7 +250,12 @@ export class Queue<T = unknown> implements Reducible {
     const ring = this.ring;
     await ring.until(ROOM, () => {
       while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-      return this.#outbox.length === 0 ? undefined : new Sleep(ring.pollMs(-1));
+      if (this.#outbox.length > 0) return new Sleep(ring.pollMs(-1));
+      // The pump ends in the very step that found the outbox empty: its first step runs inside
+      // put(), so putSync() calls may follow before this promise settles, and what they leave in
+      // the outbox needs a pump of its own.
+      this.#pumping = false;
+      return undefined;
     });
   }
 
