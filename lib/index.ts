@@ -25,7 +25,8 @@ export { getLogger, logToStderr, LogLevel, type Logger, type LogLevelName } from
 export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type QueueWaitOptions,
   type QueueGetSyncOptions } from './queue/queue.js';
 export { Pipe, Connection, EOFError, type PipeOptions } from './queue/pipe.js';
-export { Pool, type PoolOptions, type PoolTarget } from './pool/pool.js';
+export { Pool, type PoolOptions, type PoolStats, type PoolTarget } from './pool/pool.js';
+export type { LatencySummary } from './pool/latency.js';
 export { AsyncResult, type AsyncResultCallbacks } from './pool/async_result.js';
 export { ResultStream } from './pool/result_stream.js';
 /** @internal The loop pool workers run; a child finds it here by name. */

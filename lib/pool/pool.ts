@@ -1,28 +1,32 @@
 /**
  * mp.Pool: Python's multiprocessing.Pool over real worker processes. Each worker is an
  * mp.Process running poolWorker() (worker.ts) with its own duplex Pipe. The parent keeps the
- * work in one list and sends a worker its next chunk when it is free, so it always knows which
- * chunk a worker holds. When a worker dies, the results it sent are read first, then the chunk
- * it was running fails with a ProcessError naming the worker and how it ended (a chunk sent
- * before the worker was ready had not started: it goes back to the front of the list), and a
- * new worker takes its place.
+ * work in one list and sends each worker chunks ahead of what it runs (as many as it runs in
+ * about half a millisecond, so that it never waits for the parent, and a chunk never waits long
+ * behind another while a worker idles). A worker runs its chunks in order, so the parent always
+ * knows which one it is running. When a worker dies, the results it sent are read first, then
+ * the chunk it was running fails with a ProcessError naming the worker and how it ended, the
+ * chunks it had not started go back to the front of the list, and a new worker takes its place.
  */
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../binding.js';
-import { Empty, MultiprocError, ProcessError } from '../errors.js';
+import { MultiprocError, ProcessError } from '../errors.js';
 import { getAffinity, cpuCount } from '../process_control.js';
 import { getLogger } from '../process/logger.js';
 import { Process } from '../process/process.js';
 import { locateTarget, type TargetLocation, type TargetRef } from '../process/target.js';
-import { unpackError } from '../remote_error.js';
+import { unpackError, type PackedError } from '../remote_error.js';
+import { PlainList } from '../queue/codec.js';
 import { Fifo } from '../queue/fifo.js';
 import { EOFError, Pipe, type Connection } from '../queue/pipe.js';
+import { NOTHING } from '../queue/ring.js';
 import { serialize } from '../travel.js';
 import { checkInteger, checkObject, describe, typeError } from '../validate.js';
 import { AsyncResult, type AsyncResultCallbacks } from './async_result.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { LatencyHistogram, type LatencySummary } from './latency.js';
+import { DEFINES, STAR, VALUES_START, type FromWorker, type ToWorker, type WorkerSetup } from './messages.js';
 import { ResultStream } from './result_stream.js';
 
 /** Options of `new mp.Pool()`. */
@@ -44,14 +48,33 @@ export interface PoolOptions {
 /** What a pool task may call: an exported function, or `{ module, name }`. */
 export type PoolTarget<A extends readonly unknown[], R> = ((...args: A) => R) | TargetRef;
 
+/** What pool.stats() reports; task counts count calls (a map of n items is n tasks). */
+export interface PoolStats {
+  /** Worker processes running now. */
+  workers: number;
+  /** Tasks submitted and not yet sent to a worker. */
+  queued: number;
+  /** Tasks sent to a worker and not yet answered. */
+  running: number;
+  /** Tasks that returned a value. */
+  completed: number;
+  /** Tasks that failed: threw, their worker died, or the pool was terminated or broken. */
+  failed: number;
+  /** Workers that died before they were asked to (each was replaced unless the pool was stopping). */
+  workerDeaths: number;
+  /** Time from submission to result of finished tasks, in milliseconds. */
+  latency: LatencySummary;
+}
+
 // A chunk of calls waiting for, or held by, a worker.
 interface Chunk {
   id: number;
-  fn: TargetLocation;
-  /** See TaskMessage: argument lists with `star`, else single arguments. */
+  /** The function's number in this pool (see TaskMessage). */
+  fn: number;
   star: boolean;
   calls: unknown[];
-  settle(error: Error | null, values?: unknown[]): void;
+  submitted: number;
+  settle(error: Error | null, message?: unknown[]): void;
 }
 
 // The parent's side of one worker.
@@ -61,6 +84,8 @@ interface Slot {
   /** Chunks sent and not answered, oldest (the running one) first. */
   held: Chunk[];
   sent: number;
+  /** The functions this worker was sent already, by number. */
+  defined: boolean[];
   ready: boolean;
   dead: boolean;
   reading: boolean;
@@ -69,9 +94,14 @@ interface Slot {
   markGone: () => void;
 }
 
-// Chunks a worker holds at once. One: a chunk sent ahead would wait behind a long one while
-// another worker idles, and measured here it saved nothing on small tasks either.
-const IN_FLIGHT = 1;
+// How much work a worker is sent ahead, in microseconds of running time (measured by the
+// workers): enough that it does not wait for the parent between chunks, little enough that a
+// chunk sent ahead does not wait long behind a slow one while another worker idles.
+const AHEAD_US = 500;
+// Chunks a worker holds at most (the one it runs included).
+const MAX_HELD = 32;
+// Chunks of an imap input read ahead of its consumer, per worker.
+const READ_AHEAD = 2 * MAX_HELD;
 // How often a reader waiting on a worker looks at whether it died (its pipe wakes this often anyway).
 const POLL_MS = 100;
 // Workers dying before they are ready, in a row, before the pool gives up instead of looping.
@@ -99,6 +129,16 @@ function toList(iterable: unknown, name: string): unknown[] {
   return [...(iterable as Iterable<unknown>)];
 }
 
+// The iterator of an iterable or async iterable (imap's input).
+function iteratorOf(iterable: unknown): Iterator<unknown> | AsyncIterator<unknown> {
+  const source = iterable as Partial<Iterable<unknown> & AsyncIterable<unknown>> | null | undefined;
+  const asyncIterator = source?.[Symbol.asyncIterator];
+  if (typeof asyncIterator === 'function') return asyncIterator.call(source);
+  const iterator = source?.[Symbol.iterator];
+  if (typeof iterator === 'function') return iterator.call(source);
+  throw typeError(`The "iterable" argument must be iterable or async iterable, received ${describe(iterable)}`);
+}
+
 function checkChunksize(value: unknown): number | undefined {
   return value === undefined ? undefined : checkInteger(value, 'chunksize', 1, 2 ** 31 - 1);
 }
@@ -116,11 +156,23 @@ export class Pool implements AsyncDisposable {
   #startupFailures = 0;
   #workersStarted = 0;
   #nextId = 1;
-  // Chunks submitted and not yet settled.
+  // Functions by "module#name", numbered in the order they are first submitted.
+  readonly #functions = new Map<string, number>();
+  readonly #locations: TargetLocation[] = [];
+  // Chunks submitted and not yet settled, and imap inputs still being read.
   #outstanding = 0;
+  #feeding = 0;
   // Held while work is outstanding: workers are daemons and a replacement's start or a
   // retiring worker's exit would otherwise leave nothing keeping the event loop alive.
   #keepAlive: NodeJS.Timeout | undefined;
+  // Microseconds a chunk runs, a moving average over the last few (Infinity before the first).
+  #runUs = Infinity;
+  #queuedTasks = 0;
+  #runningTasks = 0;
+  #completed = 0;
+  #failed = 0;
+  #workerDeaths = 0;
+  readonly #latency = new LatencyHistogram();
 
   constructor(options?: PoolOptions) {
     const opts = checkObject(options, 'options');
@@ -152,7 +204,10 @@ export class Pool implements AsyncDisposable {
     const where = locateTarget(fn, 'fn');
     const calls = [[...checkArgs(args ?? [], 'args')]];
     const result = new AsyncResult<Awaited<R>>(checkObject(callbacks, 'callbacks'));
-    this.#submit(where, calls, true, 1, (_, error, values) => result.settle(error, values?.[0] as Awaited<R>));
+    this.#checkRunning();
+    this.#submit(where, calls, true, 1, 0, (_, error, message) => {
+      result.settle(error, message?.[VALUES_START] as Awaited<R>);
+    });
     return result;
   }
 
@@ -183,14 +238,31 @@ export class Pool implements AsyncDisposable {
     return this.#collect(where, calls, true, checkChunksize(chunksize), checkObject(callbacks, 'callbacks'));
   }
 
-  /** Results of `fn` over `iterable` in order, as they are ready (chunksize default 1). */
-  imap<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize = 1): AsyncIterableIterator<Awaited<R>> {
+  /**
+   * Results of `fn` over `iterable` (sync or async) in order, as they are ready (chunksize
+   * default 1). The input is read lazily, a little ahead of the consumer.
+   */
+  imap<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T> | AsyncIterable<T>, chunksize = 1): AsyncIterableIterator<Awaited<R>> {
     return this.#stream<Awaited<R>>(fn, iterable, chunksize, true);
   }
 
-  /** Results of `fn` over `iterable` in the order they finish. */
-  imapUnordered<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T>, chunksize = 1): AsyncIterableIterator<Awaited<R>> {
+  /** Results of `fn` over `iterable` (sync or async) in the order they finish. */
+  imapUnordered<T, R>(fn: PoolTarget<[T], R>, iterable: Iterable<T> | AsyncIterable<T>,
+    chunksize = 1): AsyncIterableIterator<Awaited<R>> {
     return this.#stream<Awaited<R>>(fn, iterable, chunksize, false);
+  }
+
+  /** Counts of tasks and workers, and task latency percentiles, since the pool started. */
+  stats(): PoolStats {
+    return {
+      workers: [...this.#slots].filter((s) => !s.dead).length,
+      queued: this.#queuedTasks,
+      running: this.#runningTasks,
+      completed: this.#completed,
+      failed: this.#failed,
+      workerDeaths: this.#workerDeaths,
+      latency: this.#latency.summary(),
+    };
   }
 
   /** No more tasks: the workers exit once the submitted work is done. */
@@ -229,17 +301,25 @@ export class Pool implements AsyncDisposable {
 
   // ------------------------------------------------------------------ submitting
 
+  #checkRunning(): void {
+    if (this.#state !== 'run') {
+      throw new MultiprocError('the pool is not running (close() or terminate() was called)', 'ERR_POOL_NOT_RUNNING');
+    }
+  }
+
   #collect<R>(fn: TargetLocation, calls: unknown[], star: boolean, chunksize: number | undefined,
     callbacks: AsyncResultCallbacks<R[]>): AsyncResult<R[]> {
+    this.#checkRunning();
     const result = new AsyncResult<R[]>(callbacks);
     const values = new Array<R>(calls.length);
     // Python's default: about four chunks per worker.
     const size = chunksize ?? Math.max(1, Math.ceil(calls.length / (4 * this.#size)));
     let left = Math.ceil(calls.length / size);
     if (left === 0) result.settle(null, []);
-    this.#submit(fn, calls, star, size, (index, error, chunkValues) => {
+    this.#submit(fn, calls, star, size, 0, (index, error, message) => {
       if (error) return result.settle(error);
-      for (let i = 0; i < chunkValues!.length; i++) values[index * size + i] = chunkValues![i] as R;
+      const at = index * size - VALUES_START;
+      for (let i = VALUES_START; i < message!.length; i++) values[at + i] = message![i] as R;
       if (--left === 0) result.settle(null, values);
     });
     return result;
@@ -247,60 +327,130 @@ export class Pool implements AsyncDisposable {
 
   #stream<R>(fn: unknown, iterable: unknown, chunksize: unknown, ordered: boolean): ResultStream<R> {
     const where = locateTarget(fn, 'fn');
-    const calls = toList(iterable, 'iterable');
+    const iterator = iteratorOf(iterable);
     const size = checkInteger(chunksize, 'chunksize', 1, 2 ** 31 - 1);
-    const stream = new ResultStream<R>(Math.ceil(calls.length / size), ordered);
-    this.#submit(where, calls, false, size, (index, error, values) => stream.deliver(index, error, values as R[]));
+    this.#checkRunning();
+    const stream = new ResultStream<R>(ordered);
+    void this.#feed(where, iterator, size, stream);
     return stream;
   }
 
-  // Splits `calls` into chunks of `size`; `settle` is called once per chunk with its index.
-  #submit(fn: TargetLocation, calls: unknown[], star: boolean, size: number,
-    settle: (index: number, error: Error | null, values?: unknown[]) => void): void {
-    if (this.#state !== 'run') {
-      throw new MultiprocError('the pool is not running (close() or terminate() was called)', 'ERR_POOL_NOT_RUNNING');
+  // Reads imap's input chunk by chunk, no further ahead of the consumer than READ_AHEAD chunks
+  // per worker, and submits each chunk. Like Python's, it goes on after close().
+  async #feed<R>(fn: TargetLocation, iterator: Iterator<unknown> | AsyncIterator<unknown>, size: number,
+    stream: ResultStream<R>): Promise<void> {
+    this.#feeding++;
+    let index = 0;
+    try {
+      for (;;) {
+        while (index - stream.consumed >= READ_AHEAD * this.#size && !stream.stopped) await stream.whenConsumed();
+        if (stream.stopped || this.#state === 'terminate') {
+          await iterator.return?.();
+          break;
+        }
+        const calls: unknown[] = [];
+        let done = false;
+        while (calls.length < size) {
+          const step = iterator.next();
+          const item = step instanceof Promise ? await step : step as IteratorResult<unknown>;
+          if (item.done) {
+            done = true;
+            break;
+          }
+          calls.push(item.value);
+        }
+        if (calls.length > 0) {
+          this.#submit(fn, calls, false, size, index++, (i, error, message) => {
+            stream.deliver(i, error, message?.slice(VALUES_START) as R[]);
+          });
+        }
+        if (done) break;
+      }
+    } catch (err) {
+      // The input threw: that error comes out of the iterator at its place, and ends it.
+      stream.deliver(index++, err as Error);
+    } finally {
+      stream.end(index);
+      this.#feeding--;
+      this.#whenIdle();
     }
-    for (let i = 0, index = 0; i < calls.length; i += size, index++) {
+  }
+
+  // Splits `calls` into chunks of `size`, numbered from `first`; `settle` is called once per chunk.
+  #submit(location: TargetLocation, calls: unknown[], star: boolean, size: number, first: number,
+    settle: (index: number, error: Error | null, message?: unknown[]) => void): void {
+    const fn = this.#functionNumber(location);
+    for (let i = 0, index = first; i < calls.length; i += size, index++) {
       const chunk: Chunk = {
-        id: this.#nextId++, fn, star, calls: calls.slice(i, i + size),
-        settle: (error, values) => settle(index, error, values),
+        id: this.#nextId++, fn, star, calls: size >= calls.length ? calls : calls.slice(i, i + size),
+        submitted: performance.now(), settle: (error, message) => settle(index, error, message),
       };
       // A broken pool fails what is submitted with the error that broke it.
-      if (this.#broken) chunk.settle(this.#broken);
-      else {
+      if (this.#broken) {
+        this.#failed += chunk.calls.length;
+        chunk.settle(this.#broken);
+      } else {
         if (this.#outstanding++ === 0) this.#keepAlive = setInterval(() => {}, 2 ** 30);
         this.#pending.push(chunk);
+        this.#queuedTasks += chunk.calls.length;
       }
     }
     this.#dispatch();
   }
 
-  #finish(chunk: Chunk, error: Error | null, values?: unknown[]): void {
+  #functionNumber(where: TargetLocation): number {
+    const key = `${where.module}#${where.name}`;
+    let n = this.#functions.get(key);
+    if (n === undefined) {
+      n = this.#locations.push(where) - 1;
+      this.#functions.set(key, n);
+    }
+    return n;
+  }
+
+  #finish(chunk: Chunk, error: Error | null, message?: unknown[]): void {
     if (--this.#outstanding === 0) clearInterval(this.#keepAlive);
-    chunk.settle(error, values);
+    const tasks = chunk.calls.length;
+    if (error) this.#failed += tasks;
+    else this.#completed += tasks;
+    this.#latency.record(performance.now() - chunk.submitted, tasks);
+    chunk.settle(error, message);
+  }
+
+  // How many chunks a worker may hold: what it runs in about AHEAD_US.
+  #window(): number {
+    return Math.max(1, Math.min(MAX_HELD, Math.floor(AHEAD_US / this.#runUs)));
   }
 
   // Hands pending chunks to the least busy workers that can take one.
   #dispatch(): void {
     const max = this.#setup.maxTasks;
+    const window = this.#window();
     while (this.#pending.length > 0) {
       let best: Slot | undefined;
       for (const slot of this.#slots) {
-        if (slot.dead || slot.stopping || slot.held.length >= IN_FLIGHT) continue;
+        if (slot.dead || slot.stopping || slot.held.length >= window) continue;
         // A worker retiring after maxTasksPerChild chunks must not be sent more than it will run.
         if (max > 0 && slot.sent >= max) continue;
         if (!best || slot.held.length < best.held.length) best = slot;
       }
       if (!best) return;
       const chunk = this.#pending.shift()!;
+      this.#queuedTasks -= chunk.calls.length;
+      const defines = !best.defined[chunk.fn];
+      const flags = (chunk.star ? STAR : 0) | (defines ? DEFINES : 0);
+      const where = this.#locations[chunk.fn]!;
+      const head = defines ? [chunk.id, chunk.fn, flags, where.module, where.name] : [chunk.id, chunk.fn, flags];
       try {
-        best.conn.send({ id: chunk.id, fn: chunk.fn, star: chunk.star, calls: chunk.calls });
+        best.conn.send(new PlainList(head, chunk.calls));
       } catch (err) {
         // An argument that cannot travel fails its own task only.
         this.#finish(chunk, err as Error);
         continue;
       }
+      best.defined[chunk.fn] = true;
       best.held.push(chunk);
+      this.#runningTasks += chunk.calls.length;
       best.sent++;
       this.#read(best);
     }
@@ -327,7 +477,7 @@ export class Pool implements AsyncDisposable {
     }
     let markGone!: () => void;
     const gone = new Promise<void>((resolve) => { markGone = resolve; });
-    const slot: Slot = { proc, conn: mine, held: [], sent: 0, ready: false, dead: false,
+    const slot: Slot = { proc, conn: mine, held: [], sent: 0, defined: [], ready: false, dead: false,
       reading: false, stopping: false, gone, markGone };
     this.#slots.add(slot);
     void proc.whenExited().then(() => {
@@ -339,69 +489,94 @@ export class Pool implements AsyncDisposable {
   }
 
   // Reads a worker's messages while it owes some: results of held chunks, its 'ready', or,
-  // once it died, whatever it sent before; then buries a dead worker. Waiting only while
-  // something is owed keeps an idle pool from holding the event loop.
+  // once it died, whatever it sent before; then buries a dead worker. Everything already there
+  // is read at once; waiting only while something is owed keeps an idle pool from holding the
+  // event loop.
   #read(slot: Slot): void {
     if (slot.reading) return;
     slot.reading = true;
     void (async () => {
-      while (slot.dead || !slot.ready || slot.held.length > 0) {
-        let message: FromWorker;
-        try {
-          message = await slot.conn.recv({ timeout: slot.dead ? 0 : POLL_MS }) as FromWorker;
-        } catch (err) {
-          if (err instanceof Empty && !slot.dead) continue;
-          if (!(err instanceof Empty) && !(err instanceof EOFError)) {
-            getLogger().error(`pool: cannot read from ${slot.proc.name}: ${String(err)}`);
-            slot.proc.kill();
-            if (!slot.dead) break;
+      try {
+        while (slot.dead || !slot.ready || slot.held.length > 0) {
+          const message = slot.conn.take() as FromWorker | typeof NOTHING;
+          if (message !== NOTHING) {
+            this.#onMessage(slot, message);
+            continue;
           }
-          if (slot.dead) this.#bury(slot);
-          break;
+          if (slot.dead) {
+            this.#bury(slot);
+            break;
+          }
+          await slot.conn.poll(POLL_MS);
         }
-        this.#onMessage(slot, message);
+      } catch (err) {
+        if (!(err instanceof EOFError)) {
+          getLogger().error(`pool: cannot read from ${slot.proc.name}: ${String(err)}`);
+          slot.proc.kill();
+        }
+        // An end of file means the worker is gone (or going): what it sent has been read.
+        if (slot.dead) this.#bury(slot);
+      } finally {
+        slot.reading = false;
       }
-      slot.reading = false;
     })();
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
-    switch (message.kind) {
+    if (Array.isArray(message)) {
+      const chunk = slot.held[0];
+      // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
+      if (!chunk || chunk.id !== message[0]) return;
+      this.#ran(slot, message[1] as number);
+      this.#finish(chunk, null, message);
+      this.#dispatch();
+      return;
+    }
+    switch ((message as { kind: string }).kind) {
       case 'ready':
         slot.ready = true;
         this.#startupFailures = 0;
         return;
       case 'initError':
         // That worker exits by itself once it has printed the error.
-        this.#break(unpackError(message.error), slot);
+        this.#break(unpackError((message as { error: PackedError }).error), slot);
         return;
       default: {
+        const failed = message as { id: number; error: PackedError };
         const chunk = slot.held[0];
-        // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
-        if (!chunk || chunk.id !== message.id) return;
-        slot.held.shift();
-        if (message.kind === 'done') this.#finish(chunk, null, message.values);
-        else this.#finish(chunk, unpackError(message.error));
+        if (!chunk || chunk.id !== failed.id) return;
+        this.#ran(slot, 0);
+        this.#finish(chunk, unpackError(failed.error));
         this.#dispatch();
       }
     }
   }
 
+  // The chunk a worker was running has been answered: it runs the next one now.
+  #ran(slot: Slot, us: number): void {
+    const chunk = slot.held.shift()!;
+    this.#runningTasks -= chunk.calls.length;
+    if (us > 0) this.#runUs = this.#runUs === Infinity ? us : 0.8 * this.#runUs + 0.2 * us;
+  }
   // A worker has exited and everything it sent has been read.
   #bury(slot: Slot): void {
     if (!this.#slots.delete(slot)) return;
     slot.conn.close();
-    const held = slot.held.splice(0);
+    const held = this.#unhold(slot);
     // Before 'ready' the worker had run nothing: its chunks are all untouched.
     const running = slot.ready ? held.shift() : undefined;
     if (held.length > 0) {
       const rest = this.#pending;
       this.#pending = new Fifo<Chunk>();
-      for (const chunk of held) this.#pending.push(chunk);
+      for (const chunk of held) {
+        this.#pending.push(chunk);
+        this.#queuedTasks += chunk.calls.length;
+      }
       while (rest.length > 0) this.#pending.push(rest.shift()!);
     }
     if (running) this.#finish(running, this.#deathError(slot));
     const unexpected = !slot.stopping && this.#state !== 'terminate' && !this.#broken;
+    if (unexpected) this.#workerDeaths++;
     if (unexpected && !slot.ready && ++this.#startupFailures >= MAX_STARTUP_FAILURES) {
       this.#break(new ProcessError(`${MAX_STARTUP_FAILURES} pool workers in a row exited before they `
         + `were ready (the last, ${slot.proc.name}, ${this.#howEnded(slot)}); the pool gives up`,
@@ -423,7 +598,7 @@ export class Pool implements AsyncDisposable {
 
   // Keeps the pool at its size while it may still have work.
   #replenish(): void {
-    const wanted = this.#state === 'run' || (this.#state === 'close' && this.#outstanding > 0);
+    const wanted = this.#state === 'run' || (this.#state === 'close' && (this.#outstanding > 0 || this.#feeding > 0));
     while (wanted && !this.#broken && this.#slots.size < this.#size) {
       try {
         this.#spawn();
@@ -446,13 +621,21 @@ export class Pool implements AsyncDisposable {
   #failAll(error: Error): void {
     const chunks: Chunk[] = [];
     while (this.#pending.length > 0) chunks.push(this.#pending.shift()!);
-    for (const slot of this.#slots) chunks.push(...slot.held.splice(0));
+    this.#queuedTasks = 0;
+    for (const slot of this.#slots) chunks.push(...this.#unhold(slot));
     for (const chunk of chunks) this.#finish(chunk, error);
+  }
+
+  // Takes back the chunks a worker holds.
+  #unhold(slot: Slot): Chunk[] {
+    const held = slot.held.splice(0);
+    for (const chunk of held) this.#runningTasks -= chunk.calls.length;
+    return held;
   }
 
   // Once closed and out of work, tells each worker to finish.
   #whenIdle(): void {
-    if (this.#state !== 'close' || this.#outstanding > 0) return;
+    if (this.#state !== 'close' || this.#outstanding > 0 || this.#feeding > 0) return;
     for (const slot of this.#slots) {
       if (slot.stopping || slot.dead) continue;
       slot.stopping = true;

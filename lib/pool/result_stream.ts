@@ -2,64 +2,98 @@
  * The async iterator imap / imapUnordered return. Chunks are delivered as they finish; the
  * iterator hands out their values in submission order (imap) or arrival order
  * (imapUnordered). A failed chunk throws its error at its place, as Python's imap raises from
- * next(); iteration can go on afterwards.
+ * next(); iteration can go on afterwards. The number of chunks is known only once the pool has
+ * read the whole input (end()), and the pool reads ahead of the consumer only so far
+ * (whenConsumed()), so an endless or slow input is fine.
  */
 type Outcome<T> = { error: Error } | { values: T[] };
 
 /** The results of pool.imap / pool.imapUnordered, as they come. */
 export class ResultStream<T> implements AsyncIterableIterator<T> {
-  readonly #outcomes: (Outcome<T> | undefined)[] = [];
-  readonly #total: number;
+  // By position: submission order (imap) or arrival order (imapUnordered).
+  readonly #outcomes = new Map<number, Outcome<T>>();
   readonly #ordered: boolean;
+  #total = Infinity;
   #arrived = 0;
   #chunk = 0;
   #offset = 0;
+  #stopped = false;
   #waiters: (() => void)[] = [];
 
-  /** @internal Made by the Pool for `total` chunks. */
-  constructor(total: number, ordered: boolean) {
-    this.#total = total;
+  /** @internal Made by the Pool. */
+  constructor(ordered: boolean) {
     this.#ordered = ordered;
+  }
+
+  /** @internal Chunks the consumer has gone past. */
+  get consumed(): number {
+    return this.#chunk;
+  }
+
+  /** @internal Whether the consumer stopped iterating (return() or break). */
+  get stopped(): boolean {
+    return this.#stopped;
   }
 
   /** @internal Chunk number `index` (in submission order) finished. */
   deliver(index: number, error: Error | null, values?: T[]): void {
-    if (this.#chunk >= this.#total) return;
+    if (this.#stopped) return;
     const outcome = error ? { error } : { values: values ?? [] };
-    this.#outcomes[this.#ordered ? index : this.#arrived] = outcome;
+    this.#outcomes.set(this.#ordered ? index : this.#arrived, outcome);
     this.#arrived++;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    this.#wake();
+  }
+
+  /** @internal The input is exhausted: there are `total` chunks. */
+  end(total: number): void {
+    this.#total = total;
+    this.#wake();
+  }
+
+  /** @internal Resolves once the consumer moved past another chunk or stopped. */
+  whenConsumed(): Promise<void> {
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
   async next(): Promise<IteratorResult<T, undefined>> {
     for (;;) {
-      if (this.#chunk >= this.#total) return { done: true, value: undefined };
-      const outcome = this.#outcomes[this.#chunk];
+      if (this.#stopped || this.#chunk >= this.#total) return { done: true, value: undefined };
+      const outcome = this.#outcomes.get(this.#chunk);
       if (!outcome) {
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
         continue;
       }
       if ('error' in outcome) {
-        this.#outcomes[this.#chunk++] = undefined;
+        this.#advance();
         throw outcome.error;
       }
       if (this.#offset < outcome.values.length) return { done: false, value: outcome.values[this.#offset++]! };
-      // Consumed: drop it so a long stream does not keep every result alive.
-      this.#outcomes[this.#chunk++] = undefined;
-      this.#offset = 0;
+      this.#advance();
     }
   }
 
-  /** Stops iterating; the remaining tasks still run, their results are dropped. */
+  /** Stops iterating; the chunks already submitted still run, their results are dropped. */
   async return(): Promise<IteratorResult<T, undefined>> {
-    this.#chunk = this.#total;
-    this.#outcomes.length = 0;
+    this.#stopped = true;
+    this.#outcomes.clear();
+    this.#wake();
     return { done: true, value: undefined };
   }
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  // Drops a consumed chunk, so that a long stream does not keep every result alive.
+  #advance(): void {
+    this.#outcomes.delete(this.#chunk++);
+    this.#offset = 0;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 }

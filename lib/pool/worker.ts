@@ -7,9 +7,10 @@
  */
 import { Empty } from '../errors.js';
 import { packError } from '../remote_error.js';
-import { loadTarget, type TargetLocation } from '../process/target.js';
+import { loadTarget } from '../process/target.js';
+import { PlainList } from '../queue/codec.js';
 import { EOFError, type Connection } from '../queue/pipe.js';
-import type { FromWorker, TaskMessage, ToWorker, WorkerSetup } from './messages.js';
+import { callsStart, DEFINES, STAR, type FromWorker, type TaskMessage, type ToWorker, type WorkerSetup } from './messages.js';
 
 type Loaded = (...args: unknown[]) => unknown;
 
@@ -33,19 +34,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     && typeof (value as { then?: unknown }).then === 'function';
 }
 
-async function runChunk(task: TaskMessage, load: (where: TargetLocation) => Promise<Loaded>): Promise<FromWorker> {
+async function runChunk(task: TaskMessage, fn: Loaded): Promise<FromWorker> {
+  const id = task[0] as number;
+  const star = ((task[2] as number) & STAR) !== 0;
+  const started = performance.now();
   try {
-    const fn = await load(task.fn);
     const values: unknown[] = [];
-    const { calls, star } = task;
-    for (let i = 0; i < calls.length; i++) {
-      const value = star ? fn(...calls[i] as unknown[]) : fn(calls[i]);
+    for (let i = callsStart(task[2] as number); i < task.length; i++) {
+      const value = star ? fn(...task[i] as unknown[]) : fn(task[i]);
       // Awaiting only real promises keeps a chunk of synchronous calls free of microtask hops.
       values.push(isThenable(value) ? await value : value);
     }
-    return { kind: 'done', id: task.id, values };
+    return new PlainList([id, Math.round((performance.now() - started) * 1000)], values);
   } catch (err) {
-    return { kind: 'failed', id: task.id, error: packError(err) };
+    return { kind: 'failed', id, error: packError(err) };
   }
 }
 
@@ -54,8 +56,8 @@ function reply(conn: Connection<FromWorker | ToWorker>, message: FromWorker): vo
     conn.send(message);
   } catch (err) {
     // A result that cannot travel (a function, a symbol) fails its chunk instead of the worker.
-    if (message.kind !== 'done') throw err;
-    conn.send({ kind: 'failed', id: message.id, error: packError(err) });
+    if (!(message instanceof PlainList)) throw err;
+    conn.send({ kind: 'failed', id: message.head[0] as number, error: packError(err) });
   }
 }
 
@@ -73,16 +75,8 @@ export async function poolWorker(conn: Connection<FromWorker | ToWorker>, setup:
     }
   }
   conn.send({ kind: 'ready' });
-  const loaded = new Map<string, Loaded>();
-  const load = async (where: TargetLocation): Promise<Loaded> => {
-    const key = `${where.module}#${where.name}`;
-    let fn = loaded.get(key);
-    if (!fn) {
-      fn = await loadTarget(where);
-      loaded.set(key, fn);
-    }
-    return fn;
-  };
+  // The functions met so far, by the number the pool gave them.
+  const functions: Loaded[] = [];
   for (let done = 0; setup.maxTasks === 0 || done < setup.maxTasks; done++) {
     let task: ToWorker;
     try {
@@ -92,6 +86,19 @@ export async function poolWorker(conn: Connection<FromWorker | ToWorker>, setup:
       throw err;
     }
     if (task === null) return;
-    reply(conn, await runChunk(task, load));
+    const chunk = task as TaskMessage;
+    const index = chunk[1] as number;
+    let fn = functions[index];
+    if (!fn) {
+      try {
+        if (((chunk[2] as number) & DEFINES) === 0) throw new Error(`pool function ${index} was never defined`);
+        fn = await loadTarget({ module: chunk[3] as string, name: chunk[4] as string });
+        functions[index] = fn;
+      } catch (err) {
+        reply(conn, { kind: 'failed', id: chunk[0] as number, error: packError(err) });
+        continue;
+      }
+    }
+    reply(conn, await runChunk(chunk, fn));
   }
 }

@@ -12,7 +12,7 @@ import { MultiprocError } from '../errors.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
-import { Ring, type RingParts } from './ring.js';
+import { DATA, NOTHING, Ring, Sleep, type ReadState, type RingParts } from './ring.js';
 
 /** The peer closed its end and nothing is left to read (Python's EOFError). */
 export class EOFError extends MultiprocError {
@@ -33,6 +33,42 @@ const WRITER_POLL_MS = 100;
 // One direction of a pipe, as seen from one end.
 class PipeEnd<T> extends Queue<T> {
   #lastAliveCheck = 0;
+  // What take() has read of a streamed message so far.
+  readonly #taking: ReadState = { stream: null, filled: 0 };
+
+  /** The next message if it can be read now without waiting, else NOTHING; EOFError at the end. */
+  take(): T | typeof NOTHING {
+    const ring = this.ring;
+    ring.lockSync();
+    try {
+      const value = ring.read(this.#taking);
+      if (value === NOTHING && !this.#taking.stream) this.checkInput();
+      return value as T | typeof NOTHING;
+    } finally {
+      ring.unlock();
+    }
+  }
+
+  /**
+   * Resolves true once a read would not wait (something is there, or the end of file), false
+   * after `ms` (negative: no limit).
+   */
+  async readable(ms: number): Promise<boolean> {
+    const ring = this.ring;
+    const deadline = ms < 0 ? Infinity : performance.now() + ms;
+    return ring.until(DATA, () => {
+      if (ring.hasData()) return true;
+      try {
+        // A reader halfway through a stream is owed its end, not an end-of-file.
+        if (!this.#taking.stream) this.checkInput();
+      } catch (err) {
+        if (err instanceof EOFError) return true;
+        throw err;
+      }
+      const left = deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+      return left === 0 ? false : new Sleep(this.shorten(ring.pollMs(left)));
+    });
+  }
 
   protected override checkInput(): void {
     const now = performance.now();
@@ -136,17 +172,20 @@ export class Connection<T = unknown> implements Reducible {
     return reader.getSync(options);
   }
 
-  /** Whether something can be received within `timeout` ms (0: now; absent: wait forever). */
+  /**
+   * Whether recv() would not wait, within `timeout` ms (0: now; absent: wait forever): true
+   * when something is there, or when the other end is closed (recv() then throws EOFError).
+   */
   async poll(timeout = 0): Promise<boolean> {
     const ms = checkTimeout(timeout);
     const reader = this.readerEnd();
-    const deadline = ms < 0 ? Infinity : performance.now() + ms;
-    for (;;) {
-      if (reader.sharedRing.hasData()) return true;
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise((r) => setTimeout(r, Math.min(left, 1)));
-    }
+    if (reader.sharedRing.hasData()) return true;
+    return reader.readable(ms);
+  }
+
+  /** @internal The next object if one can be received now without waiting, else NOTHING. */
+  take(): T | typeof NOTHING {
+    return this.readerEnd().take();
   }
 
   /** Sends the bytes of `buf` (or `size` bytes from `offset`) as one message. */
