@@ -49,6 +49,16 @@ class PipeEnd<T> extends Queue<T> {
     }
   }
 
+  /** Watches the ring for up to `us` microseconds, blocking; true once something is there. */
+  spinUntilReadable(us: number): boolean {
+    const ring = this.ring;
+    const until = performance.now() + us / 1000;
+    for (let i = 1; ; i++) {
+      if (ring.hasData()) return true;
+      if ((i & 63) === 0 && performance.now() >= until) return false;
+    }
+  }
+
   /**
    * Resolves true once a read would not wait (something is there, or the end of file), false
    * after `ms` (negative: no limit).
@@ -181,6 +191,14 @@ export class Connection<T = unknown> implements Reducible {
     const reader = this.readerEnd();
     if (reader.sharedRing.hasData()) return true;
     return reader.readable(ms);
+  }
+
+  /**
+   * @internal Blocks this thread for up to `us` microseconds watching for something to receive:
+   * cheaper than an event-loop wake-up for an answer due within microseconds.
+   */
+  spinUntilReadable(us: number): boolean {
+    return this.readerEnd().spinUntilReadable(us);
   }
 
   /** @internal The next object if one can be received now without waiting, else NOTHING. */
