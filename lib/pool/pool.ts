@@ -130,7 +130,8 @@ function toList(iterable: unknown, name: string): unknown[] {
     || typeof (iterable as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
     throw typeError(`The "${name}" argument must be iterable, received ${describe(iterable)}`);
   }
-  return [...(iterable as Iterable<unknown>)];
+  // slice() copies a plain array as one block; a hole becomes undefined either way when sent.
+  return Array.isArray(iterable) ? iterable.slice() : [...(iterable as Iterable<unknown>)];
 }
 
 // The iterator of an iterable or async iterable (imap's input).
