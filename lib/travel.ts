@@ -114,9 +114,11 @@ function encode(value: unknown, seen: Map<object, unknown>, found: { any: boolea
   return changed ? out : value;
 }
 
-function decode(value: unknown, seen: Set<object>): unknown {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
-  seen.add(value);
+// `seen`: what each object met so far became; a shared object referenced twice is rebuilt once.
+function decode(value: unknown, seen: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return seen.get(value);
+  seen.set(value, value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = decode(value[i], seen);
     return value;
@@ -135,7 +137,11 @@ function decode(value: unknown, seen: Set<object>): unknown {
   }
   if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof Error) return value;
   const record = value as Record<string, unknown>;
-  if (MARK in record) return rebuild(record[MARK] as Handle);
+  if (MARK in record) {
+    const live = rebuild(record[MARK] as Handle);
+    seen.set(value, live);
+    return live;
+  }
   for (const key of Object.keys(record)) record[key] = decode(record[key], seen);
   return value;
 }
@@ -167,5 +173,5 @@ export function deserialize<T = unknown>(buffer: Uint8Array): T {
     throw valueError('The "buffer" argument is not data made by serialize()');
   }
   const [hasHandles, encoded] = data as [number, unknown];
-  return (hasHandles ? decode(encoded, new Set()) : encoded) as T;
+  return (hasHandles ? decode(encoded, new Map()) : encoded) as T;
 }

@@ -97,6 +97,18 @@ describe('message encoding', () => {
     }
   });
 
+  it('a shared object referenced twice in one message arrives as one live object', () => {
+    const q = new mp.Queue();
+    const counts = new mp.RawArray('i', 2);
+    const got = trip(q, [[counts, 1], [counts, 2], { again: counts }]) as [[Int32Array, number], [Int32Array, number], { again: Int32Array }];
+    expect(got[0][0]).toBe(got[1][0]);
+    expect(got[2].again).toBe(got[0][0]);
+    Atomics.add(got[1][0], 1, 5);
+    expect(counts[1]).toBe(5);
+    const viaSerialize = mp.deserialize(mp.serialize({ a: counts, b: [counts] })) as { a: Int32Array; b: Int32Array[] };
+    expect(viaSerialize.b[0]).toBe(viaSerialize.a);
+  });
+
   it('a getter that throws fails the put, and the queue goes on', () => {
     const q = new mp.Queue();
     const bad = { get boom() { throw new Error('getter'); } };

@@ -77,6 +77,52 @@ describe('Pool', () => {
     expect(r.activeChildren).toBe(0);
   });
 
+  it('stats(): counts of queued, running, completed and failed tasks, worker deaths, latency percentiles', async () => {
+    const r = await scenario('stats').result();
+    expect(r.before).toMatchObject({ workers: 2, queued: 0, running: 0, completed: 0, failed: 0, workerDeaths: 0 });
+    expect(r.before.latency).toEqual({ p50: 0, p90: 0, p99: 0, max: 0, mean: 0 });
+    // 100 squares, then a map of 3 in which 'x' fails; then three sleeps of which two run.
+    expect(r.busy).toMatchObject({ workers: 2, completed: 102, failed: 1 });
+    expect(r.busy.queued + r.busy.running).toBe(3);
+    expect(r.after).toMatchObject({ queued: 0, running: 0, completed: 105, failed: 1, workerDeaths: 0 });
+    const l = r.after.latency;
+    expect(l.p50).toBeLessThanOrEqual(l.p90);
+    expect(l.p90).toBeLessThanOrEqual(l.p99);
+    expect(l.p99).toBeLessThanOrEqual(l.max);
+    // The last sleep waited for one before it: about 600 ms from submission.
+    expect(l.max).toBeGreaterThanOrEqual(550);
+    expect(l.mean).toBeGreaterThan(0);
+  });
+
+  it('imap reads an endless input lazily, takes async iterables, reports an input that throws, and goes on after close()', async () => {
+    const r = await scenario('lazyImap').result();
+    expect(r.seen).toEqual(Array.from({ length: 50 }, (_, i) => i * i));
+    // Read ahead of the consumer by a bounded amount, not forever.
+    expect(r.pulled).toBeGreaterThanOrEqual(50);
+    expect(r.pulled).toBeLessThan(1000);
+    expect(r.fromAsync).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(r.unorderedAsync).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(r.brokenSeen).toEqual([1, 4]);
+    expect(r.brokenError).toMatchObject({ name: 'RangeError', message: 'input broke' });
+    expect(r.afterClose).toEqual([1, 4, 9, 16, 25, 36]);
+    expect(r.activeChildren).toBe(0);
+  });
+
+  it('a task sent ahead to a busy worker is taken back by the worker that becomes idle', async () => {
+    const r = await scenario('takeBack').result();
+    expect(r.quick.every((pid: number) => pid !== r.slow)).toBe(true);
+  });
+
+  it('a worker killed among tasks sent ahead and answered in batches: the tasks it began fail, none runs twice, the rest succeed', async () => {
+    const r = await scenario('killedInBatch').result(60_000);
+    expect(r.outcomes[1500]).toBe('ERR_POOL_WORKER_DIED');
+    expect(r.byOutcome.ok + r.byOutcome.ERR_POOL_WORKER_DIED).toBe(3000);
+    expect(r.byOutcome.ERR_POOL_WORKER_DIED).toBeLessThanOrEqual(32);
+    // Nothing ran twice, nothing was skipped: what failed with the death had begun.
+    expect(r.runs.every((n: number) => n === 1)).toBe(true);
+    expect(r.stats).toMatchObject({ workers: 2, completed: 5000 - r.byOutcome.ERR_POOL_WORKER_DIED, workerDeaths: 1 });
+  }, 90_000);
+
   it('a failing initializer rejects pending and later results with its error, and is not retried', async () => {
     const parent = scenario('badInit');
     const r = await parent.result();

@@ -2,11 +2,11 @@
  * mp.Pool: Python's multiprocessing.Pool over real worker processes. Each worker is an
  * mp.Process running poolWorker() (worker.ts) with its own duplex Pipe. The parent keeps the
  * work in one list and sends each worker chunks ahead of what it runs (as many as it runs in
- * about half a millisecond, so that it never waits for the parent, and a chunk never waits long
- * behind another while a worker idles). A worker runs its chunks in order, so the parent always
- * knows which one it is running. When a worker dies, the results it sent are read first, then
- * the chunk it was running fails with a ProcessError naming the worker and how it ended, the
- * chunks it had not started go back to the front of the list, and a new worker takes its place.
+ * about half a millisecond, so that it never waits for the parent); a worker that runs out of
+ * work takes over chunks another has not begun yet (claims.ts), so no chunk waits behind a
+ * slow one while a worker idles. When a worker dies, the results it sent are read first, then
+ * the chunks it had begun fail with a ProcessError naming the worker and how it ended, those it
+ * had not begun go back to the front of the list, and a new worker takes its place.
  */
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,9 @@ import { NOTHING } from '../queue/ring.js';
 import { serialize } from '../travel.js';
 import { checkInteger, checkObject, describe, typeError } from '../validate.js';
 import { AsyncResult, type AsyncResultCallbacks } from './async_result.js';
+import { CLAIM_SLOTS, Claims } from './claims.js';
 import { LatencyHistogram, type LatencySummary } from './latency.js';
-import { DEFINES, STAR, VALUES_START, type FromWorker, type ToWorker, type WorkerSetup } from './messages.js';
+import { DEFINES, FAILED, STAR, type FromWorker, type ToWorker, type WorkerSetup } from './messages.js';
 import { ResultStream } from './result_stream.js';
 
 /** Options of `new mp.Pool()`. */
@@ -74,16 +75,22 @@ interface Chunk {
   star: boolean;
   calls: unknown[];
   submitted: number;
-  settle(error: Error | null, message?: unknown[]): void;
+  /** Its number among the chunks sent to the worker holding it. */
+  seq: number;
+  settle(error: Error | null, values?: unknown[]): void;
 }
 
 // The parent's side of one worker.
 interface Slot {
   proc: Process & { readonly pid: number };
   conn: Connection<ToWorker | FromWorker>;
-  /** Chunks sent and not answered, oldest (the running one) first. */
+  /** Chunks sent and neither answered nor taken back, oldest first. */
   held: Chunk[];
+  /** Chunks sent (taken back ones included): the next one's seq. */
   sent: number;
+  takenBack: number;
+  /** Which of its chunks it began, and which the parent took back. */
+  claims: Claims;
   /** The functions this worker was sent already, by number. */
   defined: boolean[];
   ready: boolean;
@@ -210,8 +217,8 @@ export class Pool implements AsyncDisposable {
     const calls = [[...checkArgs(args ?? [], 'args')]];
     const result = new AsyncResult<Awaited<R>>(checkObject(callbacks, 'callbacks'));
     this.#checkRunning();
-    this.#submit(where, calls, true, 1, 0, (_, error, message) => {
-      result.settle(error, message?.[VALUES_START] as Awaited<R>);
+    this.#submit(where, calls, true, 1, 0, (_, error, values) => {
+      result.settle(error, values?.[0] as Awaited<R>);
     });
     return result;
   }
@@ -321,10 +328,10 @@ export class Pool implements AsyncDisposable {
     const size = chunksize ?? Math.max(1, Math.ceil(calls.length / (4 * this.#size)));
     let left = Math.ceil(calls.length / size);
     if (left === 0) result.settle(null, []);
-    this.#submit(fn, calls, star, size, 0, (index, error, message) => {
+    this.#submit(fn, calls, star, size, 0, (index, error, chunkValues) => {
       if (error) return result.settle(error);
-      const at = index * size - VALUES_START;
-      for (let i = VALUES_START; i < message!.length; i++) values[at + i] = message![i] as R;
+      const at = index * size;
+      for (let i = 0; i < chunkValues!.length; i++) values[at + i] = chunkValues![i] as R;
       if (--left === 0) result.settle(null, values);
     });
     return result;
@@ -365,8 +372,8 @@ export class Pool implements AsyncDisposable {
           calls.push(item.value);
         }
         if (calls.length > 0) {
-          this.#submit(fn, calls, false, size, index++, (i, error, message) => {
-            stream.deliver(i, error, message?.slice(VALUES_START) as R[]);
+          this.#submit(fn, calls, false, size, index++, (i, error, values) => {
+            stream.deliver(i, error, values as R[]);
           });
         }
         if (done) break;
@@ -383,12 +390,12 @@ export class Pool implements AsyncDisposable {
 
   // Splits `calls` into chunks of `size`, numbered from `first`; `settle` is called once per chunk.
   #submit(location: TargetLocation, calls: unknown[], star: boolean, size: number, first: number,
-    settle: (index: number, error: Error | null, message?: unknown[]) => void): void {
+    settle: (index: number, error: Error | null, values?: unknown[]) => void): void {
     const fn = this.#functionNumber(location);
     for (let i = 0, index = first; i < calls.length; i += size, index++) {
       const chunk: Chunk = {
         id: this.#nextId++, fn, star, calls: size >= calls.length ? calls : calls.slice(i, i + size),
-        submitted: performance.now(), settle: (error, message) => settle(index, error, message),
+        submitted: performance.now(), seq: -1, settle: (error, values) => settle(index, error, values),
       };
       // A broken pool fails what is submitted with the error that broke it.
       if (this.#broken) {
@@ -413,13 +420,13 @@ export class Pool implements AsyncDisposable {
     return n;
   }
 
-  #finish(chunk: Chunk, error: Error | null, message?: unknown[]): void {
+  #finish(chunk: Chunk, error: Error | null, values?: unknown[]): void {
     if (--this.#outstanding === 0) clearInterval(this.#keepAlive);
     const tasks = chunk.calls.length;
     if (error) this.#failed += tasks;
     else this.#completed += tasks;
     this.#latency.record(performance.now() - chunk.submitted, tasks);
-    chunk.settle(error, message);
+    chunk.settle(error, values);
   }
 
   // How many chunks a worker may hold: what it runs in about AHEAD_US.
@@ -427,39 +434,121 @@ export class Pool implements AsyncDisposable {
     return Math.max(1, Math.min(MAX_HELD, Math.floor(AHEAD_US / this.#runUs)));
   }
 
-  // Hands pending chunks to the least busy workers that can take one.
+  // Hands pending chunks to the least busy workers that can take some, each its share at once;
+  // then lets idle workers take over chunks that others hold and have not begun.
   #dispatch(): void {
-    const max = this.#setup.maxTasks;
     const window = this.#window();
-    while (this.#pending.length > 0) {
-      let best: Slot | undefined;
-      for (const slot of this.#slots) {
-        if (slot.dead || slot.stopping || slot.held.length >= window) continue;
-        // A worker retiring after maxTasksPerChild chunks must not be sent more than it will run.
-        if (max > 0 && slot.sent >= max) continue;
-        if (!best || slot.held.length < best.held.length) best = slot;
+    for (;;) {
+      while (this.#pending.length > 0) {
+        let best: Slot | undefined;
+        let open = 0;
+        for (const slot of this.#slots) {
+          if (this.#room(slot, window) === 0) continue;
+          open++;
+          if (!best || slot.held.length < best.held.length) best = slot;
+        }
+        if (!best) break;
+        const take = Math.min(this.#room(best, window), Math.ceil(this.#pending.length / open));
+        const chunks: Chunk[] = [];
+        for (let i = 0; i < take; i++) chunks.push(this.#pending.shift()!);
+        this.#send(best, chunks);
       }
-      if (!best) return;
-      const chunk = this.#pending.shift()!;
-      this.#queuedTasks -= chunk.calls.length;
-      const defines = !best.defined[chunk.fn];
-      const flags = (chunk.star ? STAR : 0) | (defines ? DEFINES : 0);
-      const where = this.#locations[chunk.fn]!;
-      const head = defines ? [chunk.id, chunk.fn, flags, where.module, where.name] : [chunk.id, chunk.fn, flags];
-      try {
-        best.conn.send(new PlainList(head, chunk.calls));
-      } catch (err) {
-        // An argument that cannot travel fails its own task only.
-        this.#finish(chunk, err as Error);
-        continue;
-      }
-      best.defined[chunk.fn] = true;
-      best.held.push(chunk);
-      this.#runningTasks += chunk.calls.length;
-      best.sent++;
-      this.#read(best);
+      if (this.#pending.length > 0 || !this.#takeBackForIdle(window)) break;
     }
     this.#whenIdle();
+  }
+
+  // How many more chunks a worker may be sent now.
+  #room(slot: Slot, window: number): number {
+    if (slot.dead || slot.stopping) return 0;
+    let room = window - slot.held.length;
+    // A worker retiring after maxTasksPerChild chunks must not be sent more than it will run.
+    const max = this.#setup.maxTasks;
+    if (max > 0) room = Math.min(room, max - (slot.sent - slot.takenBack));
+    // Claim words are reused every CLAIM_SLOTS chunks: never while the oldest still needs its own.
+    if (slot.held.length > 0) room = Math.min(room, CLAIM_SLOTS - (slot.sent - slot.held[0]!.seq));
+    return Math.max(0, room);
+  }
+
+  // When a worker holds nothing and another holds chunks it has not begun, moves the later half
+  // of those back to the pending list. True if any moved.
+  #takeBackForIdle(window: number): boolean {
+    let idle = false;
+    let victim: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.held.length === 0 && this.#room(slot, window) > 0) idle = true;
+      else if (!slot.dead && slot.held.length >= 2 && (!victim || slot.held.length > victim.held.length)) victim = slot;
+    }
+    if (!idle || !victim) return false;
+    const back: Chunk[] = [];
+    while (victim.held.length - back.length >= 2 && back.length < victim.held.length / 2) {
+      const chunk = victim.held[victim.held.length - 1 - back.length]!;
+      if (!victim.claims.takeBack(chunk.seq)) break;
+      back.push(chunk);
+    }
+    if (back.length === 0) return false;
+    victim.held.length -= back.length;
+    victim.takenBack += back.length;
+    for (const chunk of back.reverse()) {
+      this.#runningTasks -= chunk.calls.length;
+      this.#queuedTasks += chunk.calls.length;
+      this.#pending.push(chunk);
+    }
+    return true;
+  }
+
+  // Sends chunks to a worker in one message. A chunk whose arguments cannot travel fails alone.
+  #send(slot: Slot, chunks: Chunk[]): void {
+    if (this.#trySend(slot, chunks) === null) return;
+    for (const chunk of chunks) {
+      const error = this.#trySend(slot, [chunk]);
+      if (error) {
+        this.#queuedTasks -= chunk.calls.length;
+        this.#finish(chunk, error);
+      }
+    }
+  }
+
+  // Offers the chunks (claims.ts) before the worker can see them, and sends them; the error if
+  // they could not be sent (then nothing was).
+  #trySend(slot: Slot, chunks: readonly Chunk[]): Error | null {
+    for (let i = 0; i < chunks.length; i++) {
+      chunks[i]!.seq = slot.sent + i;
+      slot.claims.offer(slot.sent + i);
+    }
+    try {
+      slot.conn.send(new PlainList(this.#work(slot, chunks)));
+    } catch (err) {
+      return err as Error;
+    }
+    slot.sent += chunks.length;
+    for (const chunk of chunks) {
+      slot.defined[chunk.fn] = true;
+      slot.held.push(chunk);
+      const tasks = chunk.calls.length;
+      this.#queuedTasks -= tasks;
+      this.#runningTasks += tasks;
+    }
+    this.#read(slot);
+    return null;
+  }
+
+  // The message for `chunks` (see WorkMessage); functions the worker has not been sent yet are
+  // named in it.
+  #work(slot: Slot, chunks: readonly Chunk[]): unknown[] {
+    const items: unknown[] = [];
+    const naming = new Set<number>();
+    for (const chunk of chunks) {
+      const defines = !slot.defined[chunk.fn] && !naming.has(chunk.fn);
+      items.push(chunk.id, chunk.fn, (chunk.star ? STAR : 0) | (defines ? DEFINES : 0));
+      if (defines) {
+        naming.add(chunk.fn);
+        const where = this.#locations[chunk.fn]!;
+        items.push(where.module, where.name);
+      }
+      items.push(new PlainList(chunk.calls));
+    }
+    return items;
   }
 
   // ------------------------------------------------------------------ workers
@@ -472,9 +561,10 @@ export class Pool implements AsyncDisposable {
       const cpus = getAffinity(0);
       affinity = [cpus[(n - 1) % cpus.length]!];
     } else affinity = this.#affinity;
+    const claims = Claims.create();
     let proc: Process & { readonly pid: number };
     try {
-      proc = new Process({ target: WORKER, args: [theirs, this.#setup], name: `PoolWorker-${n}`,
+      proc = new Process({ target: WORKER, args: [theirs, this.#setup, claims.shared], name: `PoolWorker-${n}`,
         daemon: true, affinity, priority: this.#priority }).start();
     } finally {
       // The worker holds its own copy now (or never will): the parent's must not keep the pipe open.
@@ -482,7 +572,7 @@ export class Pool implements AsyncDisposable {
     }
     let markGone!: () => void;
     const gone = new Promise<void>((resolve) => { markGone = resolve; });
-    const slot: Slot = { proc, conn: mine, held: [], sent: 0, defined: [], ready: false, dead: false,
+    const slot: Slot = { proc, conn: mine, held: [], sent: 0, takenBack: 0, claims, defined: [], ready: false, dead: false,
       reading: false, stopping: false, gone, markGone };
     this.#slots.add(slot);
     void proc.whenExited().then(() => {
@@ -530,48 +620,44 @@ export class Pool implements AsyncDisposable {
 
   #onMessage(slot: Slot, message: FromWorker): void {
     if (Array.isArray(message)) {
-      const chunk = slot.held[0];
-      // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
-      if (!chunk || chunk.id !== message[0]) return;
-      this.#ran(slot, message[1] as number);
-      this.#finish(chunk, null, message);
+      for (let i = 0; i + 2 < message.length; i += 3) this.#answered(slot, message[i] as number, message[i + 1] as number, message[i + 2]);
       this.#dispatch();
       return;
     }
-    switch ((message as { kind: string }).kind) {
-      case 'ready':
-        slot.ready = true;
-        this.#startupFailures = 0;
-        return;
-      case 'initError':
-        // That worker exits by itself once it has printed the error.
-        this.#break(unpackError((message as { error: PackedError }).error), slot);
-        return;
-      default: {
-        const failed = message as { id: number; error: PackedError };
-        const chunk = slot.held[0];
-        if (!chunk || chunk.id !== failed.id) return;
-        this.#ran(slot, -1);
-        this.#finish(chunk, unpackError(failed.error));
-        this.#dispatch();
-      }
+    const control = message as { kind: string; error?: PackedError };
+    if (control.kind === 'ready') {
+      slot.ready = true;
+      this.#startupFailures = 0;
+    } else if (control.kind === 'initError') {
+      // That worker exits by itself once it has printed the error.
+      this.#break(unpackError(control.error!), slot);
     }
   }
 
-  // The chunk a worker was running has been answered (having run `us` µs, -1 if unknown): the
-  // worker runs the next one now.
-  #ran(slot: Slot, us: number): void {
-    const chunk = slot.held.shift()!;
+  // The oldest chunk a worker holds was answered: `us` microseconds of running and its values,
+  // or FAILED and the error.
+  #answered(slot: Slot, id: number, us: number, outcome: unknown): void {
+    const chunk = slot.held[0];
+    // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
+    if (!chunk || chunk.id !== id) return;
+    slot.held.shift();
     this.#runningTasks -= chunk.calls.length;
-    if (us >= 0) this.#runUs = this.#runUs === Infinity ? us : 0.8 * this.#runUs + 0.2 * us;
+    if (us === FAILED) {
+      this.#finish(chunk, unpackError(outcome as PackedError));
+      return;
+    }
+    this.#runUs = this.#runUs === Infinity ? us : 0.8 * this.#runUs + 0.2 * us;
+    this.#finish(chunk, null, outcome as unknown[]);
   }
+
   // A worker has exited and everything it sent has been read.
   #bury(slot: Slot): void {
     if (!this.#slots.delete(slot)) return;
     slot.conn.close();
     const held = this.#unhold(slot);
-    // Before 'ready' the worker had run nothing: its chunks are all untouched.
-    const running = slot.ready ? held.shift() : undefined;
+    // The chunks it began and did not answer ran, or were running: they fail. The others go back.
+    const begun = held.filter((chunk) => slot.claims.begun(chunk.seq));
+    held.splice(0, begun.length);
     if (held.length > 0) {
       const rest = this.#pending;
       this.#pending = new Fifo<Chunk>();
@@ -581,7 +667,7 @@ export class Pool implements AsyncDisposable {
       }
       while (rest.length > 0) this.#pending.push(rest.shift()!);
     }
-    if (running) this.#finish(running, this.#deathError(slot));
+    for (const chunk of begun) this.#finish(chunk, this.#deathError(slot));
     const unexpected = !slot.stopping && this.#state !== 'terminate' && !this.#broken;
     if (unexpected) this.#workerDeaths++;
     if (unexpected && !slot.ready && ++this.#startupFailures >= MAX_STARTUP_FAILURES) {

@@ -1,16 +1,20 @@
 /**
  * The loop a pool worker process runs (Python's multiprocessing.pool.worker): run the
  * initializer, say ready, then run the chunks that arrive on its Pipe one at a time, in order,
- * and send each chunk's results (or its first error) back. Running chunks strictly in order is
- * what lets the parent know, when a worker dies, which chunk it was running and which it had
- * not touched yet.
+ * and send their results (or each one's first error) back. Each chunk is claimed in shared
+ * memory before it runs (claims.ts), and skipped if the parent took it back for an idle worker:
+ * that is what lets the parent know, when a worker dies, which chunks had begun. Results of
+ * chunks that were sent together go back together, as long as more work is already there and
+ * the first of them is fresh.
  */
 import { Empty } from '../errors.js';
 import { packError } from '../remote_error.js';
 import { loadTarget } from '../process/target.js';
 import { PlainList } from '../queue/codec.js';
 import { EOFError, type Connection } from '../queue/pipe.js';
-import { callsStart, DEFINES, STAR, type FromWorker, type TaskMessage, type ToWorker, type WorkerSetup } from './messages.js';
+import type { SharedArray } from '../shared/array.js';
+import { Claims } from './claims.js';
+import { DEFINES, FAILED, STAR, type FromWorker, type ToWorker, type WorkMessage, type WorkerSetup } from './messages.js';
 
 type Loaded = (...args: unknown[]) => unknown;
 
@@ -34,42 +38,57 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     && typeof (value as { then?: unknown }).then === 'function';
 }
 
-async function runChunk(task: TaskMessage, fn: Loaded): Promise<FromWorker> {
-  const id = task[0] as number;
-  const star = ((task[2] as number) & STAR) !== 0;
+// Results are held back for at most this many chunks, or this long.
+const BATCH_CHUNKS = 16;
+const BATCH_MS = 0.2;
+
+type Conn = Connection<FromWorker | ToWorker>;
+
+// Runs one chunk; appends `id, us, values` or `id, FAILED, error` to `out`.
+async function runChunk(id: number, fn: Loaded, calls: unknown[], star: boolean, out: unknown[]): Promise<void> {
   const started = performance.now();
   try {
-    const first = callsStart(task[2] as number);
     // Allocated whole: growing a large array by push() costs three times as much.
-    const values = new Array<unknown>(task.length - first);
-    for (let i = first; i < task.length; i++) {
-      const value = star ? fn(...task[i] as unknown[]) : fn(task[i]);
+    const values = new Array<unknown>(calls.length);
+    for (let i = 0; i < calls.length; i++) {
+      const value = star ? fn(...calls[i] as unknown[]) : fn(calls[i]);
       // Awaiting only real promises keeps a chunk of synchronous calls free of microtask hops.
-      values[i - first] = isThenable(value) ? await value : value;
+      values[i] = isThenable(value) ? await value : value;
     }
-    return new PlainList([id, Math.round((performance.now() - started) * 1000)], values);
+    out.push(id, Math.round((performance.now() - started) * 1000), new PlainList(values));
   } catch (err) {
-    return { kind: 'failed', id, error: packError(err) };
+    out.push(id, FAILED, packError(err));
   }
 }
 
-function reply(conn: Connection<FromWorker | ToWorker>, message: FromWorker): void {
+// Sends the results gathered in `out`. A result that cannot travel (a function, a symbol) fails
+// its own chunk, not the others sent with it, nor the worker.
+function flush(conn: Conn, out: unknown[]): void {
+  if (out.length === 0) return;
   try {
-    conn.send(message);
-  } catch (err) {
-    // A result that cannot travel (a function, a symbol) fails its chunk instead of the worker.
-    if (!(message instanceof PlainList)) throw err;
-    conn.send({ kind: 'failed', id: message.head[0] as number, error: packError(err) });
+    conn.send(new PlainList(out));
+  } catch {
+    for (let i = 0; i < out.length; i += 3) {
+      try {
+        conn.send(new PlainList(out.slice(i, i + 3)));
+      } catch (err) {
+        conn.send(new PlainList([out[i], FAILED, packError(err)]));
+      }
+    }
   }
+  out.length = 0;
 }
 
-/** @internal A pool worker's target: `conn` is its end of the Pipe to the pool. */
-export async function poolWorker(conn: Connection<FromWorker | ToWorker>, setup: WorkerSetup): Promise<void> {
+/**
+ * @internal A pool worker's target: `conn` is its end of the Pipe to the pool, `claims` the
+ * words in which it claims its chunks.
+ */
+export async function poolWorker(conn: Conn, setup: WorkerSetup, claims: SharedArray<number>): Promise<void> {
   if (setup.initializer) {
     try {
       const init = await loadTarget(setup.initializer);
-      const started = init(...setup.initargs);
-      if (isThenable(started)) await started;
+      const done = init(...setup.initargs);
+      if (isThenable(done)) await done;
     } catch (err) {
       conn.send({ kind: 'initError', error: packError(err) });
       // Thrown on: the child prints it and exits with code 1, as for any failing target.
@@ -77,30 +96,58 @@ export async function poolWorker(conn: Connection<FromWorker | ToWorker>, setup:
     }
   }
   conn.send({ kind: 'ready' });
-  // The functions met so far, by the number the pool gave them.
+  // The functions named so far, and those loaded, by the number the pool gave them.
+  const locations: { module: string; name: string }[] = [];
   const functions: Loaded[] = [];
-  for (let done = 0; setup.maxTasks === 0 || done < setup.maxTasks; done++) {
-    let task: ToWorker;
-    try {
-      task = await nextTask(conn);
-    } catch (err) {
-      if (err instanceof EOFError) return;
-      throw err;
-    }
-    if (task === null) return;
-    const chunk = task as TaskMessage;
-    const index = chunk[1] as number;
-    let fn = functions[index];
-    if (!fn) {
+  const claimed = new Claims(claims);
+  const out: unknown[] = [];
+  let batchStart = 0;
+  let received = 0;
+  let count = 0;
+  try {
+    while (setup.maxTasks === 0 || count < setup.maxTasks) {
+      if (!conn.readyNow()) flush(conn, out);
+      let message: ToWorker;
       try {
-        if (((chunk[2] as number) & DEFINES) === 0) throw new Error(`pool function ${index} was never defined`);
-        fn = await loadTarget({ module: chunk[3] as string, name: chunk[4] as string });
-        functions[index] = fn;
+        message = await nextTask(conn);
       } catch (err) {
-        reply(conn, { kind: 'failed', id: chunk[0] as number, error: packError(err) });
-        continue;
+        if (err instanceof EOFError) return;
+        throw err;
+      }
+      if (message === null) return;
+      const work = message as WorkMessage;
+      for (let i = 0; i < work.length;) {
+        const id = work[i] as number;
+        const index = work[i + 1] as number;
+        const flags = work[i + 2] as number;
+        if ((flags & DEFINES) !== 0) {
+          locations[index] = { module: work[i + 3] as string, name: work[i + 4] as string };
+          i += 5;
+        } else {
+          i += 3;
+        }
+        const calls = work[i++] as unknown[];
+        if (!claimed.begin(received++)) continue;
+        count++;
+        if (out.length === 0) batchStart = performance.now();
+        let fn = functions[index];
+        if (!fn) {
+          try {
+            const where = locations[index];
+            if (!where) throw new Error(`pool function ${index} was never defined`);
+            fn = await loadTarget(where);
+            functions[index] = fn;
+          } catch (err) {
+            out.push(id, FAILED, packError(err));
+            continue;
+          }
+        }
+        await runChunk(id, fn, calls, (flags & STAR) !== 0, out);
+        if (out.length >= 3 * BATCH_CHUNKS || performance.now() - batchStart >= BATCH_MS) flush(conn, out);
       }
     }
-    reply(conn, await runChunk(chunk, fn));
+  } finally {
+    // What ran is reported before the worker leaves (retiring, told to finish, or failing).
+    flush(conn, out);
   }
 }

@@ -7,7 +7,9 @@
  * operation for a small value, so this is what makes a million messages a second possible.
  */
 import { deserialize, serialize } from '../travel.js';
-import { decodeTree, encodeTree } from './tree.js';
+import { decodeTree, encodeTree, unwrapLists } from './tree.js';
+
+export { PlainList } from './tree.js';
 
 const enum Tag { Clone, Int, Double, String, True, False, Null, Undefined, Buffer, Bytes, Tree }
 
@@ -137,7 +139,6 @@ export function encode(value: unknown): Encoded {
       if (value === null) return NULL;
       if (Buffer.isBuffer(value)) return new BytesEncoding(Tag.Buffer, value);
       if (value instanceof Uint8Array && value.constructor === Uint8Array) return new BytesEncoding(Tag.Bytes, value);
-      if (value instanceof PlainList) return encodeList(value);
       const tree = encodeTree(value);
       if (tree) return new BytesEncoding(Tag.Tree, tree);
       break;
@@ -145,21 +146,7 @@ export function encode(value: unknown): Encoded {
     default:
       break;
   }
-  return new BytesEncoding(Tag.Clone, serialize(value));
-}
-
-/**
- * @internal A message that arrives as the array of `head` then `items`: arrays the sender built
- * itself, with no holes or extra properties to look for, so even long ones get the compact
- * encoding, and with no concatenation on the sending side.
- */
-export class PlainList {
-  constructor(readonly head: readonly unknown[], readonly items: readonly unknown[]) {}
-}
-
-function encodeList(list: PlainList): Encoded {
-  const tree = encodeTree(undefined, list);
-  return new BytesEncoding(tree ? Tag.Tree : Tag.Clone, tree ?? serialize([...list.head, ...list.items]));
+  return new BytesEncoding(Tag.Clone, serialize(unwrapLists(value)));
 }
 
 /**

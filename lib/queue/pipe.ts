@@ -201,6 +201,11 @@ export class Connection<T = unknown> implements Reducible {
     return this.readerEnd().spinUntilReadable(us);
   }
 
+  /** @internal Whether something is there to receive right now (a snapshot, no lock). */
+  readyNow(): boolean {
+    return this.readerEnd().sharedRing.hasData();
+  }
+
   /** @internal The next object if one can be received now without waiting, else NOTHING. */
   take(): T | typeof NOTHING {
     return this.readerEnd().take();

@@ -19,7 +19,7 @@ const enum Node { Int, Double, String, True, False, Null, Undefined, Buffer, Byt
 // message costs no allocation of its own. A slab is never written again once passed.
 const SLAB_BYTES = 256 * 1024;
 // Arrays whose extra properties (which structured clone keeps) are looked for; longer ones are
-// left to structured clone unless the caller built them (encodeTree's `list`).
+// left to structured clone unless the sender built them (PlainList).
 const CHECKED_ARRAY = 64;
 const MAX_DEPTH = 64;
 const SHORT_STRING = 32;
@@ -213,6 +213,10 @@ function writeNode(value: unknown, depth: number): boolean {
         return true;
       }
       if (depth >= MAX_DEPTH || types.isProxy(value)) return false;
+      if (value instanceof PlainList) {
+        writeArrayHeader(value.items.length);
+        return writeElements(value.items, depth + 1, true);
+      }
       const proto = Object.getPrototypeOf(value);
       if (proto === Array.prototype) return writeArray(value as unknown[], depth + 1);
       if (proto === Object.prototype) return writeObject(value as Record<string, unknown>, depth + 1);
@@ -224,24 +228,31 @@ function writeNode(value: unknown, depth: number): boolean {
 }
 
 /**
- * Encodes `value`, or with `list` the array made of `head` then `list`'s items (an array the
- * caller built, so it has no holes or extra properties to look for, whatever its length).
- * Returns the bytes, or null if structured clone must be used instead. The bytes stay valid:
- * they are never overwritten.
+ * @internal An array the sender built itself, so it has no holes or extra properties to look
+ * for and gets the compact encoding whatever its length; it arrives as a plain array. May be
+ * nested in another.
  */
-export function encodeTree(value: unknown, list?: { head: readonly unknown[]; items: readonly unknown[] }): Buffer | null {
+export class PlainList {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+/** `value` with every PlainList in it made the plain array it stands for (for structured clone). */
+export function unwrapLists(value: unknown): unknown {
+  return value instanceof PlainList ? value.items.map(unwrapLists) : value;
+}
+
+/**
+ * Encodes `value`; returns the bytes, or null if structured clone must be used instead. The
+ * bytes stay valid: they are never overwritten.
+ */
+export function encodeTree(value: unknown): Buffer | null {
   // A getter that sends a message while this one is being encoded leaves this one to clone.
   if (encoding) return null;
   encoding = true;
   start = pos;
   let ok: boolean;
   try {
-    if (list) {
-      writeArrayHeader(list.head.length + list.items.length);
-      ok = writeElements(list.head, 1, true) && writeElements(list.items, 1, true);
-    } else {
-      ok = writeNode(value, 0);
-    }
+    ok = writeNode(value, 0);
   } finally {
     forgetVisits();
     encoding = false;
