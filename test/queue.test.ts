@@ -136,6 +136,12 @@ describe('Queue across processes', () => {
     expect(r).toEqual({ next: 'after', empty: true });
   });
 
+  it('writers SIGKILLed while putting into a small ring: what arrives is intact and in order, the queue goes on', async () => {
+    const r = await family('killedWriters', { rounds: 12 }).result(120_000);
+    expect(r).toEqual({ readerExit: 0, bad: 0, roundsRead: expect.any(Number), next: 'after' });
+    expect(r.roundsRead).toBeGreaterThan(0);
+  }, 150_000);
+
   it('putSync() bursts that overflow the ring into the outbox while a consumer drains it: the pump never stops early', async () => {
     // The race: the pump's first step empties the outbox, then more putSync() calls refill it
     // before that pump ends; nothing may be left unwritten.

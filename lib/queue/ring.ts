@@ -57,6 +57,10 @@ const LEN_MASK = 0x3fffffff;
 const STREAM_POLL_MS = 100;
 // The longest an async caller blocks its thread for the lock before yielding to the event loop.
 const LOCK_SLICE_MS = 1;
+// A waiting acquire checks that the lock's holder lives only after 50 ms: an async caller that
+// could not get the lock in this many slices waits this long once, so that a dead holder is found.
+const LOCK_STUCK_SLICES = 100;
+const LOCK_OWNER_CHECK_MS = 60;
 // How long a synchronous waiter watches the ring before it sleeps.
 const SPIN_MS = 0.05;
 
@@ -178,10 +182,10 @@ export class Ring {
    * across an await, so a synchronous call in the same thread can never wait for it forever.
    */
   async locked<T>(step: () => T): Promise<T> {
-    for (;;) {
+    for (let tries = 1; ; tries++) {
       let held = false;
       try {
-        held = this.parts.lock.acquireSync({ timeout: LOCK_SLICE_MS });
+        held = this.parts.lock.acquireSync({ timeout: tries % LOCK_STUCK_SLICES === 0 ? LOCK_OWNER_CHECK_MS : LOCK_SLICE_MS });
       } catch (err) {
         if (!(err instanceof OwnerDeadError)) throw err;
         this.repair();
