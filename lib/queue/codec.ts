@@ -61,23 +61,21 @@ abstract class InPlace implements Encoded {
   }
 }
 
-class IntEncoding extends InPlace {
-  readonly size = 5;
-  constructor(private readonly value: number) { super(); }
-  write(ring: Uint8Array, view: DataView, at: number): number {
-    ring[at] = Tag.Int;
-    view.setInt32(at + 1, this.value, true);
-    return 5;
+class NumberEncoding extends InPlace {
+  readonly size: number;
+  constructor(private readonly value: number) {
+    super();
+    this.size = (value | 0) === value && !Object.is(value, -0) ? 5 : 9;
   }
-}
-
-class DoubleEncoding extends InPlace {
-  readonly size = 9;
-  constructor(private readonly value: number) { super(); }
   write(ring: Uint8Array, view: DataView, at: number): number {
-    ring[at] = Tag.Double;
-    view.setFloat64(at + 1, this.value, true);
-    return 9;
+    if (this.size === 5) {
+      ring[at] = Tag.Int;
+      view.setInt32(at + 1, this.value, true);
+    } else {
+      ring[at] = Tag.Double;
+      view.setFloat64(at + 1, this.value, true);
+    }
+    return this.size;
   }
 }
 
@@ -126,7 +124,7 @@ const UNDEFINED = new TagEncoding(Tag.Undefined);
 export function encode(value: unknown): Encoded {
   switch (typeof value) {
     case 'number':
-      return (value | 0) === value && !Object.is(value, -0) ? new IntEncoding(value) : new DoubleEncoding(value);
+      return new NumberEncoding(value);
     case 'string':
       // Lone surrogates do not survive UTF-8: those strings go through structured clone.
       if (value.length <= INLINE_STRING && value.isWellFormed()) return new StringEncoding(value);
