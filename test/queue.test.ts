@@ -136,6 +136,12 @@ describe('Queue across processes', () => {
     expect(r).toEqual({ next: 'after', empty: true });
   });
 
+  it('readers SIGKILLed while taking messages: nothing duplicated or torn, order kept, the count left exact', async () => {
+    const r = await family('killedReaders', { rounds: 12 }).result(120_000);
+    expect(r).toEqual({ taken: expect.any(Number), left: expect.any(Number), exact: true, bad: 0, lastIsEnd: true, next: 'after' });
+    expect(r.taken).toBeGreaterThan(0);
+  }, 150_000);
+
   it('writers SIGKILLed while putting into a small ring: what arrives is intact and in order, the queue goes on', async () => {
     const r = await family('killedWriters', { rounds: 12 }).result(120_000);
     expect(r).toEqual({ readerExit: 0, bad: 0, roundsRead: expect.any(Number), next: 'after' });

@@ -13,7 +13,7 @@ import { finishBeforeExit } from '../process/before_exit.js';
 import { getLogger } from '../process/logger.js';
 import { encode } from './codec.js';
 import { Fifo } from './fifo.js';
-import { DATA, DONE, NOTHING, ROOM, Ring, Sleep, type ReadState, type RingParts, type WriteState } from './ring.js';
+import { DATA, DONE, NOTHING, ROOM, Ring, Sleep, SLOT, type ReadState, type RingParts, type WriteState } from './ring.js';
 
 /** Options of put() / get(). */
 export interface QueueWaitOptions {
@@ -80,7 +80,7 @@ export class Queue<T = unknown> implements Reducible {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
     const ring = this.ring;
-    await ring.until(ROOM, () => {
+    await ring.until(SLOT, () => {
       if (ring.reserve()) {
         this.handOver(w);
         return undefined;
@@ -97,16 +97,18 @@ export class Queue<T = unknown> implements Reducible {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
     const ring = this.ring;
-    ring.lockSync();
+    ring.lockWrite();
     try {
-      while (!ring.reserve()) {
+      for (;;) {
+        ring.see(SLOT);
+        if (ring.reserve()) break;
         const left = remaining(deadline);
         if (left === 0) throw new Full();
-        ring.waitSync(ROOM, left);
+        ring.waitSync(SLOT, left);
       }
       this.handOver(w);
     } finally {
-      ring.unlock();
+      ring.unlockWrite();
     }
     this.pump();
   }
@@ -115,12 +117,12 @@ export class Queue<T = unknown> implements Reducible {
   putNowait(item: T): void {
     const w = this.prepare(item);
     const ring = this.ring;
-    ring.lockSync();
+    ring.lockWrite();
     try {
       if (!ring.reserve()) throw new Full();
       this.handOver(w);
     } finally {
-      ring.unlock();
+      ring.unlockWrite();
     }
     this.pump();
   }
@@ -134,7 +136,8 @@ export class Queue<T = unknown> implements Reducible {
     return ring.until(DATA, () => {
       const value = ring.read(r);
       if (value !== NOTHING) return value as T;
-      if (!r.stream) this.checkInput();
+      // The ring moved since this step began: until() runs it again instead of sleeping.
+      if (!r.stream && this.endOrMore()) return new Sleep(0);
       // A stream half read is finished whatever the timeout: it is ours alone to read.
       const left = r.stream ? -1 : remaining(deadline);
       if (left === 0) throw new Empty();
@@ -150,21 +153,22 @@ export class Queue<T = unknown> implements Reducible {
     const deadline = deadlineOf(ms);
     const ring = this.ring;
     const r: ReadState = { stream: null, filled: 0 };
-    ring.lockSync();
+    ring.lockRead();
     try {
       for (;;) {
+        ring.see(DATA);
         const value = ring.read(r);
         if (value !== NOTHING) return value as T;
-        if (!r.stream) this.checkInput();
+        if (!r.stream && this.endOrMore()) continue;
         const left = r.stream ? -1 : remaining(deadline);
         if (left === 0) throw new Empty();
         // This thread is about to block: what it put is written first, or no one could read it
         // (and if that was the rest of a message to itself, there is something to read now).
-        if (this.writeOutbox(false, true)) continue;
+        if (this.writeOutbox(false)) continue;
         ring.waitSync(DATA, this.shorten(left) ?? -1);
       }
     } finally {
-      ring.unlock();
+      ring.unlockRead();
     }
   }
 
@@ -202,7 +206,8 @@ export class Queue<T = unknown> implements Reducible {
     return { enc: encode(item), written: 0 };
   }
 
-  // Lock held, slot reserved: write now, or queue behind what this process has not written yet.
+  // Writers' lock held, slot reserved: write now, or queue behind what this process has not
+  // written yet.
   private handOver(w: WriteState): void {
     if (this.joinable) this.ring.addUnfinished();
     if (this.#outbox.length === 0 && this.ring.write(w)) return;
@@ -212,16 +217,17 @@ export class Queue<T = unknown> implements Reducible {
   /**
    * @internal Writes this process's outbox now: what fits, or with `block` all of it, waiting
    * for room. A thread about to block must do this, since the asynchronous pump only runs while
-   * its event loop does. `held`: the caller holds the ring's lock. Returns whether anything
-   * was written.
+   * its event loop does. The caller may hold the readers' lock (never the writers'). Returns
+   * whether anything was written.
    */
-  writeOutbox(block: boolean, held = false): boolean {
+  writeOutbox(block: boolean): boolean {
     if (this.#outbox.length === 0) return false;
     const ring = this.ring;
-    if (!held) ring.lockSync();
+    ring.lockWrite();
     try {
       let wrote = false;
       for (;;) {
+        ring.see(ROOM);
         const length = this.#outbox.length;
         const streamed = this.#outbox.peek()!.written;
         while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
@@ -230,7 +236,7 @@ export class Queue<T = unknown> implements Reducible {
         ring.waitSync(ROOM, -1);
       }
     } finally {
-      if (!held) ring.unlock();
+      ring.unlockWrite();
     }
   }
 
@@ -264,8 +270,21 @@ export class Queue<T = unknown> implements Reducible {
     Ring.unlink(`queue.${checkName(name)}`);
   }
 
-  /** @internal Called (lock held) when there is nothing to read: throws if nothing can come. */
+  /** @internal Called (readers' lock held) when there is nothing to read: throws if nothing can come. */
   protected checkInput(): void {}
+
+  // checkInput() after a read found nothing. Writers may have written their last messages and
+  // gone since (the readers' lock does not keep them out; they write before they go): true if
+  // there is something to read after all.
+  private endOrMore(): boolean {
+    try {
+      this.checkInput();
+      return false;
+    } catch (err) {
+      if (this.ring.hasData()) return true;
+      throw err;
+    }
+  }
 
   /** @internal How long an empty wait may last before checkInput() must run again. */
   protected shorten(ms: number | undefined): number | undefined {
@@ -287,13 +306,7 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
 
   /** Marks one message taken with get() as processed. */
   taskDone(): void {
-    const ring = this.ring;
-    ring.lockSync();
-    try {
-      if (!ring.taskDone()) throw new MultiprocError('taskDone() called more times than items were put', 'ERR_TASK_DONE');
-    } finally {
-      ring.unlock();
-    }
+    if (!this.ring.taskDone()) throw new MultiprocError('taskDone() called more times than items were put', 'ERR_TASK_DONE');
   }
 
   /** Resolves when every message put has been marked done. */
