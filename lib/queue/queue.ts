@@ -82,7 +82,7 @@ export class Queue<T = unknown> implements Reducible {
     const ring = this.ring;
     await ring.until(SLOT, () => {
       if (ring.reserve()) {
-        this.handOver(w);
+        this.handOver(w, false);
         return undefined;
       }
       const left = remaining(deadline);
@@ -106,7 +106,7 @@ export class Queue<T = unknown> implements Reducible {
         if (left === 0) throw new Full();
         ring.waitSync(SLOT, left);
       }
-      this.handOver(w);
+      this.handOver(w, true);
     } finally {
       ring.unlockWrite();
     }
@@ -120,7 +120,7 @@ export class Queue<T = unknown> implements Reducible {
     ring.lockWrite();
     try {
       if (!ring.reserve()) throw new Full();
-      this.handOver(w);
+      this.handOver(w, false);
     } finally {
       ring.unlockWrite();
     }
@@ -207,10 +207,17 @@ export class Queue<T = unknown> implements Reducible {
   }
 
   // Writers' lock held, slot reserved: write now, or queue behind what this process has not
-  // written yet.
-  private handOver(w: WriteState): void {
-    if (this.joinable) this.ring.addUnfinished();
-    if (this.#outbox.length === 0 && this.ring.write(w)) return;
+  // written yet. What waits in the outbox goes first, now if it fits: the pump only runs once
+  // the event loop does. With `wait` (putSync), a full ring is waited on for a moment while a
+  // reader is emptying it: a hot loop of putSync() calls would otherwise pile its messages up
+  // in the outbox, for the pump to write after the loop.
+  private handOver(w: WriteState, wait: boolean): void {
+    const ring = this.ring;
+    if (this.joinable) ring.addUnfinished();
+    do {
+      while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
+      if (this.#outbox.length === 0 && ring.write(w)) return;
+    } while (wait && ring.roomSoon());
     this.#outbox.push(w);
   }
 

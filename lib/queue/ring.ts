@@ -143,6 +143,8 @@ export class Ring {
   private seenTail = 0;
   private seenHead = 0;
   private seenGot = 0;
+  // HEAD when roomSoon() last found the readers idle, -1 if they moved since.
+  private idleHead = -1;
 
   constructor(parts: RingParts) {
     this.parts = parts;
@@ -430,6 +432,36 @@ export class Ring {
   }
 
   // ------------------------------------------------------------------ writing (writers' lock held)
+
+  /**
+   * Waits (writers' lock held on entry and on return, released meanwhile) while the readers
+   * free room, until an eighth of the ring is free: true then, false once they stopped for a
+   * moment. Writing a batch at a time keeps a writer that caught up with a reader off the cache
+   * lines that reader is on. False at once while the readers have not moved since they were
+   * last found idle: a ring nobody reads costs its writers no wait at all.
+   */
+  roomSoon(): boolean {
+    const h = this.h;
+    let head = Atomics.load(h, HEAD);
+    if (head === this.idleHead) return false;
+    this.unlockWrite();
+    let since = performance.now();
+    let enough = false;
+    for (let i = 1; ; i++) {
+      const current = Atomics.load(h, HEAD);
+      if (current !== head) {
+        enough = this.distance(current, Atomics.load(h, TAIL)) <= this.capacity - (this.capacity >> 3);
+        if (enough) break;
+        head = current;
+        since = performance.now();
+      } else if ((i & 63) === 0 && performance.now() - since >= SPIN_MS) {
+        break;
+      }
+    }
+    this.lockWrite();
+    this.idleHead = enough ? -1 : head;
+    return enough;
+  }
 
   /** Takes a message slot, or says to wait for one. */
   reserve(): boolean {
