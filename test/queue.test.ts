@@ -88,6 +88,18 @@ describe('Queue in one process', () => {
     expect(sum).toBe(tri(n));
   });
 
+  it('putSync() into a full ring nobody reads waits for a reader once, not for every message', async () => {
+    const q = new mp.Queue<number>(0, { capacity: 4096 });
+    const n = 20_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) q.putSync(i);
+    // A wait of up to 50 us per message would take a second.
+    expect(performance.now() - t0).toBeLessThan(500);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += await q.get();
+    expect(sum).toBe(tri(n));
+  });
+
   it('bad input', async () => {
     expect(() => new mp.Queue(-1)).toThrow(RangeError);
     expect(() => new mp.Queue(1.5)).toThrow(RangeError);
