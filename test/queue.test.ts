@@ -148,6 +148,13 @@ describe('Queue across processes', () => {
     expect(r).toEqual({ next: 'after', empty: true });
   });
 
+  it('a reader killed just after it moved HEAD and a writer killed just before it moved TAIL, holding their locks', async () => {
+    const r = await family('diesPublishing').result(60_000);
+    // The reader's message is lost with it; the next reader completes its move, so the count
+    // and the bounded queue's free slots stay exact.
+    expect(r).toEqual({ readerKilled: -9, afterReader: [2, 1, 3, 0], writerKilled: -9, full: true, afterWriter: [4, 5] });
+  }, 90_000);
+
   it('readers SIGKILLed while taking messages: nothing duplicated or torn, order kept, the count left exact', async () => {
     const r = await family('killedReaders', { rounds: 12 }).result(120_000);
     expect(r).toEqual({ taken: expect.any(Number), left: expect.any(Number), exact: true, bad: 0, lastIsEnd: true, next: 'after' });
