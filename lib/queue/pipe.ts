@@ -39,13 +39,20 @@ class PipeEnd<T> extends Queue<T> {
   /** The next message if it can be read now without waiting, else NOTHING; EOFError at the end. */
   take(): T | typeof NOTHING {
     const ring = this.ring;
-    ring.lockSync();
+    ring.lockRead();
     try {
       const value = ring.read(this.#taking);
-      if (value === NOTHING && !this.#taking.stream) this.checkInput();
+      if (value === NOTHING && !this.#taking.stream) {
+        try {
+          this.checkInput();
+        } catch (err) {
+          // A writer may have written its last message and closed since the read.
+          if (!ring.hasData()) throw err;
+        }
+      }
       return value as T | typeof NOTHING;
     } finally {
-      ring.unlock();
+      ring.unlockRead();
     }
   }
 
