@@ -77,7 +77,9 @@ interface Chunk {
   submitted: number;
   /** Its number among the chunks sent to the worker holding it. */
   seq: number;
-  settle(error: Error | null, values?: unknown[]): void;
+  /** Its number among the chunks of its submission, and what settles that chunk. */
+  index: number;
+  settle(index: number, error: Error | null, values?: unknown[]): void;
 }
 
 // The parent's side of one worker.
@@ -392,15 +394,16 @@ export class Pool implements AsyncDisposable {
   #submit(location: TargetLocation, calls: unknown[], star: boolean, size: number, first: number,
     settle: (index: number, error: Error | null, values?: unknown[]) => void): void {
     const fn = this.#functionNumber(location);
+    const submitted = performance.now();
     for (let i = 0, index = first; i < calls.length; i += size, index++) {
       const chunk: Chunk = {
         id: this.#nextId++, fn, star, calls: size >= calls.length ? calls : calls.slice(i, i + size),
-        submitted: performance.now(), seq: -1, settle: (error, values) => settle(index, error, values),
+        submitted, seq: -1, index, settle,
       };
       // A broken pool fails what is submitted with the error that broke it.
       if (this.#broken) {
         this.#failed += chunk.calls.length;
-        chunk.settle(this.#broken);
+        chunk.settle(index, this.#broken);
       } else {
         if (this.#outstanding++ === 0) this.#keepAlive = setInterval(() => {}, 2 ** 30);
         this.#pending.push(chunk);
@@ -426,7 +429,7 @@ export class Pool implements AsyncDisposable {
     if (error) this.#failed += tasks;
     else this.#completed += tasks;
     this.#latency.record(performance.now() - chunk.submitted, tasks);
-    chunk.settle(error, values);
+    chunk.settle(chunk.index, error, values);
   }
 
   // How many chunks a worker may hold: what it runs in about AHEAD_US.
@@ -537,12 +540,12 @@ export class Pool implements AsyncDisposable {
   // named in it.
   #work(slot: Slot, chunks: readonly Chunk[]): unknown[] {
     const items: unknown[] = [];
-    const naming = new Set<number>();
+    let naming: number[] | undefined;
     for (const chunk of chunks) {
-      const defines = !slot.defined[chunk.fn] && !naming.has(chunk.fn);
+      const defines = !slot.defined[chunk.fn] && !naming?.includes(chunk.fn);
       items.push(chunk.id, chunk.fn, (chunk.star ? STAR : 0) | (defines ? DEFINES : 0));
       if (defines) {
-        naming.add(chunk.fn);
+        (naming ??= []).push(chunk.fn);
         const where = this.#locations[chunk.fn]!;
         items.push(where.module, where.name);
       }
