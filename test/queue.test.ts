@@ -143,6 +143,17 @@ describe('Queue across processes', () => {
     expect(r.sum).toBe(tri(100));
   });
 
+  it('a producer killed with a message still in its outbox gives its slot of a bounded queue back', async () => {
+    const r = await family('killedWithOutbox').result();
+    // Counted until the queue is found full; then the dead producer's slot is freed.
+    expect(r.before).toBe(5);
+    expect(r.first).toBe(0);
+    expect(r.secondPut).toBe('ok');
+    expect(r.thirdPut).toBe('Full');
+    expect(r.after).toBe(5);
+    expect(r.rest).toEqual([1, 2, 3, 'a', 'b']);
+  });
+
   it('a producer killed half way through streaming a message: that message is dropped, the queue goes on', async () => {
     const r = await family('killedStreamer').result();
     expect(r).toEqual({ next: 'after', empty: true });

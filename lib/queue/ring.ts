@@ -44,6 +44,10 @@ const TAIL = 0;        // position where the next record goes
 const PUT = 1;         // messages reserved so far (wrapping), those not yet written included
 const STREAM_W = 2;    // thread writing a stream, 0 if none
 const SLEEP_DATA = 3;  // readers waiting for a record (counted by readers, read by every writer)
+// Pairs (thread, messages it reserved and has not written yet): a thread killed with messages
+// in its outbox would otherwise keep their slots of a bounded queue taken for good.
+const RESERVERS = 4;
+const RESERVER_SLOTS = 6;
 // Readers' words, changed under the readers' lock:
 const HEAD = 16;       // position of the next record to read
 const GOT = 17;        // messages taken so far (wrapping)
@@ -145,6 +149,8 @@ export class Ring {
   private seenGot = 0;
   // HEAD when roomSoon() last found the readers idle, -1 if they moved since.
   private idleHead = -1;
+  // Which RESERVERS pair this thread used last (a hint, checked before use).
+  private reserverPair = -1;
 
   constructor(parts: RingParts) {
     this.parts = parts;
@@ -467,15 +473,70 @@ export class Ring {
   reserve(): boolean {
     const h = this.h;
     const max = h[MAXSIZE]!;
-    if (max > 0 && ((h[PUT]! - h[GOT]!) | 0) >= max) return false;
+    if (max > 0 && ((h[PUT]! - h[GOT]!) | 0) >= max
+      && (!this.releaseDeadReservations() || ((h[PUT]! - h[GOT]!) | 0) >= max)) return false;
     h[PUT]!++;
+    const pending = this.pendingWord(true);
+    if (pending >= 0) h[pending]!++;
     return true;
   }
 
   /** Gives back a slot reserved for a message that will not be written. */
   unreserve(): void {
     this.h[PUT]!--;
+    this.reservationDone();
     this.wake(SLOT);
+  }
+
+  // The word counting this thread's reserved, unwritten messages (taking a free pair if `claim`),
+  // or -1: a thread beyond RESERVER_SLOTS is not tracked (its slots are only lost if it is killed).
+  private pendingWord(claim: boolean): number {
+    const h = this.h;
+    const cached = RESERVERS + 2 * this.reserverPair;
+    if (this.reserverPair >= 0 && h[cached] === THREAD) return cached + 1;
+    let free = -1;
+    for (let i = 0; i < RESERVER_SLOTS; i++) {
+      const at = RESERVERS + 2 * i;
+      if (h[at] === THREAD) {
+        this.reserverPair = i;
+        return at + 1;
+      }
+      if (free < 0 && h[at] === 0) free = i;
+    }
+    if (!claim || free < 0) return -1;
+    h[RESERVERS + 2 * free] = THREAD;
+    h[RESERVERS + 2 * free + 1] = 0;
+    this.reserverPair = free;
+    return RESERVERS + 2 * free + 1;
+  }
+
+  // One message this thread reserved is written (its first record) or given up: done before the
+  // record is published, so that a thread killed in between loses that slot rather than miscount it.
+  private reservationDone(): void {
+    const pending = this.pendingWord(false);
+    if (pending < 0) return;
+    const h = this.h;
+    if (--h[pending]! <= 0) {
+      h[pending] = 0;
+      h[pending - 1] = 0;
+    }
+  }
+
+  // A full bounded queue: frees the slots reserved by threads that died before writing their
+  // messages. True if any was freed.
+  private releaseDeadReservations(): boolean {
+    const h = this.h;
+    let freed = 0;
+    for (let i = 0; i < RESERVER_SLOTS; i++) {
+      const at = RESERVERS + 2 * i;
+      const thread = h[at]!;
+      if (thread === 0 || thread === THREAD || native.processAlive(thread)) continue;
+      freed += h[at + 1]!;
+      h[at] = 0;
+      h[at + 1] = 0;
+    }
+    h[PUT]! -= freed;
+    return freed > 0;
   }
 
   /** Whether a message of this size is streamed. */
@@ -495,6 +556,7 @@ export class Ring {
       if (pos < 0) return false;
       const at = this.offset(pos);
       const n = w.enc.write(this.buf, this.view, at + 4);
+      this.reservationDone();
       this.commit(pos, MSG, n);
       return true;
     }
@@ -522,6 +584,8 @@ export class Ring {
         this.view.setUint32(at + 4, total, true);
       }
       this.copyParts(w.parts, w.written, n, at + header);
+      // A reader counts a streamed message as taken at its START record.
+      if (first) this.reservationDone();
       this.commit(pos, first ? START : CHUNK, header - 4 + n);
       w.written += n;
     }
