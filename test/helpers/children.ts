@@ -35,12 +35,13 @@ export interface Child {
 
 const live = new Set<Child>();
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+// `what` is called when the time is up, so that it can tell what the child printed by then.
+function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     p,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what()}`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -100,11 +101,12 @@ export function spawnChild(fixture: string, args: unknown = null): Child {
         void exit.then(check);
         check();
       });
-      return withTimeout(p, timeoutMs, `a line from ${fixture} (stdout so far: ${JSON.stringify(lines)}, stderr: ${err})`);
+      return withTimeout(p, timeoutMs, () => `a line from ${fixture} (stdout so far: ${JSON.stringify(lines)}, stderr: ${err})`);
     },
     exited: () => exit,
     async result(timeoutMs = 30_000) {
-      const { code, signal } = await withTimeout(exit, timeoutMs, `${fixture} to exit (stderr: ${err})`);
+      const { code, signal } = await withTimeout(exit, timeoutMs,
+        () => `${fixture} to exit (stdout: ${JSON.stringify(lines).slice(0, 2000)}, stderr: ${err})`);
       if (code !== 0) {
         throw new Error(`child ${fixture} failed: code=${code} signal=${signal} stderr=${err} stdout=${JSON.stringify(lines)}`);
       }
