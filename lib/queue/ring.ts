@@ -77,6 +77,9 @@ const LEN_MASK = 0x3fffffff;
 
 // How often a wait that depends on a stream's producer or consumer checks that it still lives.
 const STREAM_POLL_MS = 100;
+// The longest any waiter sleeps without looking at the ring again: a wake-up lost to a process
+// killed between two steps of the protocol costs at most this, never a hang.
+const RECHECK_MS = 1000;
 // The longest an async caller blocks its thread for a lock before yielding to the event loop.
 const LOCK_SLICE_MS = 1;
 // A waiting acquire checks that the lock's holder lives only after 50 ms: an async caller that
@@ -349,7 +352,7 @@ export class Ring {
     const moved = this.spinUntilMoved(side, mine, SPIN_MS);
     this.lockSide(side);
     if (moved || this.ownWordsMoved(side, mine) || !this.addSleeper(side)) return;
-    const timeout = this.pollMs(ms);
+    const timeout = Math.min(this.pollMs(ms) ?? RECHECK_MS, RECHECK_MS);
     this.unlockSide(side);
     try {
       this.tokens(side).acquireSync({ timeout });
@@ -389,7 +392,7 @@ export class Ring {
         }
       });
       if (!(result instanceof Sleep)) return result;
-      await this.tokens(side).acquire({ timeout: result.ms });
+      await this.tokens(side).acquire({ timeout: Math.min(result.ms ?? RECHECK_MS, RECHECK_MS) });
     }
   }
 
