@@ -1,6 +1,7 @@
 // npm run demo: what multiproc does, in a few seconds. Real processes share a counter under a
 // process-shared lock while the parent's event loop keeps ticking; a queue and a pipe move
-// messages through shared memory; a child killed while holding a lock cannot deadlock the rest.
+// messages through shared memory; a child killed while holding a lock cannot deadlock the rest;
+// a Pool spreads work over worker processes and survives one being killed.
 import * as mp from 'multiproc';
 
 export function count(counter, n) {
@@ -30,6 +31,14 @@ export function echo(conn) {
       return;
     }
   }
+}
+
+export function square(x) {
+  return x * x;
+}
+
+export function killsItsWorker() {
+  process.kill(process.pid, 'SIGKILL');
 }
 
 export function dieHolding(lock) {
@@ -89,4 +98,21 @@ if (mp.isMainProcess()) {
   const warm = new mp.Process({ target: count, args: [mp.Value('i', 0), 1], startMethod: 'standby' }).start();
   await warm.join();
   console.log(`a warm start (standby runtime) ran a child to completion in ${since(t0).toFixed(1)} ms`);
+
+  const pool = new mp.Pool({ processes: 2 });
+  const items = Array.from({ length: 100_000 }, (_, i) => i);
+  for (let i = 0; i < 3; i++) await pool.map(square, items.slice(0, 20_000), 1);
+  t0 = performance.now();
+  const squares = await pool.map(square, items.slice(0, 20_000), 1);
+  console.log(`a Pool of 2 workers mapped 20,000 tasks one by one at ${(since(t0) * 1000 / 20_000).toFixed(1)} us per task `
+    + `(last: ${squares.at(-1)})`);
+  try {
+    await pool.apply(killsItsWorker);
+  } catch (err) {
+    console.log(`  a task killed its worker: ${err.code}: ${err.message}`);
+  }
+  console.log(`the pool goes on: ${(await pool.map(square, [1, 2, 3])).join(', ')}; `
+    + `stats: ${JSON.stringify(pool.stats(), (k, v) => (typeof v === 'number' && !Number.isInteger(v) ? +v.toFixed(2) : v))}`);
+  pool.close();
+  await pool.join();
 }
