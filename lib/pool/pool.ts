@@ -107,8 +107,9 @@ interface Slot {
 // workers): enough that it does not wait for the parent between chunks, little enough that a
 // chunk sent ahead does not wait long behind a slow one while another worker idles.
 const AHEAD_US = 500;
-// Chunks a worker holds at most (the one it runs included).
+// Chunks a worker holds at most and at least (while there is work), the one it runs included.
 const MAX_HELD = 32;
+const MIN_HELD = 2;
 // A worker whose chunks run this fast is watched for its answer for as long, blocking the event
 // loop that briefly, before the parent waits without blocking: the answer usually comes within
 // it, and an event-loop wake-up costs tens of microseconds (hundreds when the CPU slept).
@@ -432,9 +433,11 @@ export class Pool implements AsyncDisposable {
     chunk.settle(chunk.index, error, values);
   }
 
-  // How many chunks a worker may hold: what it runs in about AHEAD_US.
+  // How many chunks a worker may hold: what it runs in about AHEAD_US, and never less than the
+  // one it runs and the next, so that it never waits for the parent between two; a chunk sent
+  // ahead is taken back if another worker runs out of work first.
   #window(): number {
-    return Math.max(1, Math.min(MAX_HELD, Math.floor(AHEAD_US / this.#runUs)));
+    return Math.max(MIN_HELD, Math.min(MAX_HELD, Math.floor(AHEAD_US / this.#runUs)));
   }
 
   // Hands pending chunks to the least busy workers that can take some, each its share at once;
