@@ -8,6 +8,15 @@ useShmCleanup();
 const family = (scenario: string) => spawnChild('pipe_family.mjs', { scenario });
 
 describe('Pipe', () => {
+  it('a thread that sends itself more than the ring holds, then blocks reading, gets it all', () => {
+    const [a, b] = mp.Pipe<number>({ capacity: 4096 });
+    const n = 20_000;
+    for (let i = 0; i < n; i++) a.send(i);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += b.recvSync({ timeout: 5000 });
+    expect(sum).toBe((n * (n - 1)) / 2);
+  });
+
   it('duplex in one process: both ends send and receive, poll() says when something is there', async () => {
     const [a, b] = mp.Pipe<unknown>();
     expect(await b.poll()).toBe(false);

@@ -52,6 +52,9 @@ function checkCapacity(value: unknown): number {
   return n;
 }
 
+// This thread's queues with messages waiting in their outbox (see writeEveryOutbox()).
+const unsent = new Set<Queue<unknown>>();
+
 /** A process-safe FIFO queue (Python's multiprocessing.Queue). */
 export class Queue<T = unknown> implements Reducible {
   /** @internal */
@@ -164,7 +167,7 @@ export class Queue<T = unknown> implements Reducible {
         if (left === 0) throw new Empty();
         // This thread is about to block: what it put is written first, or no one could read it
         // (and if that was the rest of a message to itself, there is something to read now).
-        if (this.writeOutbox(false)) continue;
+        if (Queue.writeEveryOutbox()) continue;
         ring.waitSync(DATA, this.shorten(left) ?? -1);
       }
     } finally {
@@ -219,6 +222,19 @@ export class Queue<T = unknown> implements Reducible {
       if (this.#outbox.length === 0 && ring.write(w)) return;
     } while (wait && ring.roomSoon());
     this.#outbox.push(w);
+    unsent.add(this);
+  }
+
+  // A thread about to block writes what fits from every outbox it has, not only the one of the
+  // queue it waits on: its pumps cannot run while it blocks, and what it waits for may be
+  // the answer to a message still in one of them. True if anything was written.
+  private static writeEveryOutbox(): boolean {
+    let wrote = false;
+    for (const q of unsent) {
+      if (q.writeOutbox(false)) wrote = true;
+      if (q.#outbox.length === 0) unsent.delete(q);
+    }
+    return wrote;
   }
 
   /**
@@ -268,6 +284,7 @@ export class Queue<T = unknown> implements Reducible {
       // put(), so putSync() calls may follow before this promise settles, and what they leave in
       // the outbox needs a pump of its own.
       this.#pumping = false;
+      unsent.delete(this);
       return undefined;
     });
   }
