@@ -61,8 +61,12 @@ function runChunk(id: number, fn: Loaded, calls: unknown[], star: boolean, out: 
     out.push(id, FAILED, packError(err));
     return undefined;
   }
-  out.push(id, Math.round((performance.now() - started) * 1000), new PlainList(values));
+  pushDone(out, id, started, values);
   return undefined;
+}
+
+function pushDone(out: unknown[], id: number, started: number, values: unknown[]): void {
+  out.push(id, Math.round((performance.now() - started) * 1000), new PlainList(values));
 }
 
 // runChunk() from the call at `i`, whose result `pending` is a promise.
@@ -78,7 +82,7 @@ async function finishAsync(id: number, fn: Loaded, calls: unknown[], star: boole
     out.push(id, FAILED, packError(err));
     return;
   }
-  out.push(id, Math.round((performance.now() - started) * 1000), new PlainList(values));
+  pushDone(out, id, started, values);
 }
 
 // Sends the results gathered in `out`. A result that cannot travel (a function, a symbol) fails

@@ -12,7 +12,7 @@ import { MultiprocError } from '../errors.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
-import { DATA, NOTHING, Ring, Sleep, type ReadState, type RingParts } from './ring.js';
+import { DATA, NOTHING, Ring, Sleep, spinUntil, type ReadState, type RingParts } from './ring.js';
 
 /** The peer closed its end and nothing is left to read (Python's EOFError). */
 export class EOFError extends MultiprocError {
@@ -42,14 +42,7 @@ class PipeEnd<T> extends Queue<T> {
     ring.lockRead();
     try {
       const value = ring.read(this.#taking);
-      if (value === NOTHING && !this.#taking.stream) {
-        try {
-          this.checkInput();
-        } catch (err) {
-          // A writer may have written its last message and closed since the read.
-          if (!ring.hasData()) throw err;
-        }
-      }
+      if (value === NOTHING && !this.#taking.stream) this.endOrMore();
       return value as T | typeof NOTHING;
     } finally {
       ring.unlockRead();
@@ -59,11 +52,7 @@ class PipeEnd<T> extends Queue<T> {
   /** Watches the ring for up to `us` microseconds, blocking; true once something is there. */
   spinUntilReadable(us: number): boolean {
     const ring = this.ring;
-    const until = performance.now() + us / 1000;
-    for (let i = 1; ; i++) {
-      if (ring.hasData()) return true;
-      if ((i & 63) === 0 && performance.now() >= until) return false;
-    }
+    return spinUntil(() => ring.hasData(), us / 1000);
   }
 
   /**

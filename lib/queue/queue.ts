@@ -297,10 +297,12 @@ export class Queue<T = unknown> implements Reducible {
   /** @internal Called (readers' lock held) when there is nothing to read: throws if nothing can come. */
   protected checkInput(): void {}
 
-  // checkInput() after a read found nothing. Writers may have written their last messages and
-  // gone since (the readers' lock does not keep them out; they write before they go): true if
-  // there is something to read after all.
-  private endOrMore(): boolean {
+  /**
+   * @internal checkInput() after a read found nothing. Writers may have written their last
+   * messages and gone since (the readers' lock does not keep them out; they write before they
+   * go): true if there is something to read after all.
+   */
+  protected endOrMore(): boolean {
     try {
       this.checkInput();
       return false;

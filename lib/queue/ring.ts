@@ -91,6 +91,16 @@ const SPIN_MS = 0.05;
 
 const align4 = (n: number) => (n + 3) & ~3;
 
+/** Calls `done` in a tight loop (no lock held) until it is true, or `ms` passed: false then. */
+export function spinUntil(done: () => boolean, ms: number): boolean {
+  const until = performance.now() + ms;
+  for (let i = 1; ; i++) {
+    if (done()) return true;
+    // performance.now() costs more than a look at the ring.
+    if ((i & 63) === 0 && performance.now() >= until) return false;
+  }
+}
+
 /** The shared objects a ring is made of; they travel as one handle. */
 export interface RingParts {
   /** The writers' lock. */
@@ -243,12 +253,7 @@ export class Ring {
 
   /** Takes the readers' lock, blocking; completes what a reader that died left half done. */
   lockRead(): void {
-    try {
-      this.parts.rlock.acquireSync();
-    } catch (err) {
-      if (!(err instanceof OwnerDeadError)) throw err;
-      this.repairRead();
-    }
+    this.acquire(DATA);
   }
 
   unlockRead(): void {
@@ -257,12 +262,7 @@ export class Ring {
 
   /** Takes the writers' lock, blocking; cleans up after a writer that died. */
   lockWrite(): void {
-    try {
-      this.parts.lock.acquireSync();
-    } catch (err) {
-      if (!(err instanceof OwnerDeadError)) throw err;
-      this.repairWrite();
-    }
+    this.acquire(ROOM);
   }
 
   unlockWrite(): void {
@@ -273,9 +273,17 @@ export class Ring {
     return side === DATA ? this.parts.rlock : this.parts.lock;
   }
 
-  private lockSide(side: Side): void {
-    if (side === DATA) this.lockRead();
-    else this.lockWrite();
+  // Takes the lock of `side` (readers' for DATA, writers' otherwise), waiting `options` allow;
+  // true once held. A holder that died is cleaned up after, and the lock is then ours.
+  private acquire(side: Side, options?: { timeout: number }): boolean {
+    try {
+      return this.lockFor(side).acquireSync(options);
+    } catch (err) {
+      if (!(err instanceof OwnerDeadError)) throw err;
+      if (side === DATA) this.repairRead();
+      else this.repairWrite();
+      return true;
+    }
   }
 
   private unlockSide(side: Side): void {
@@ -289,22 +297,12 @@ export class Ring {
    * in the same thread can never wait for it forever.
    */
   async locked<T>(side: Side, step: () => T): Promise<T> {
-    const lock = this.lockFor(side);
     for (let tries = 1; ; tries++) {
-      let held = false;
-      try {
-        held = lock.acquireSync({ timeout: tries % LOCK_STUCK_SLICES === 0 ? LOCK_OWNER_CHECK_MS : LOCK_SLICE_MS });
-      } catch (err) {
-        if (!(err instanceof OwnerDeadError)) throw err;
-        if (side === DATA) this.repairRead();
-        else this.repairWrite();
-        held = true;
-      }
-      if (held) {
+      if (this.acquire(side, { timeout: tries % LOCK_STUCK_SLICES === 0 ? LOCK_OWNER_CHECK_MS : LOCK_SLICE_MS })) {
         try {
           return step();
         } finally {
-          lock.release();
+          this.unlockSide(side);
         }
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -350,14 +348,14 @@ export class Ring {
     const mine = this.ownWords(side);
     this.unlockSide(side);
     const moved = this.spinUntilMoved(side, mine, SPIN_MS);
-    this.lockSide(side);
+    this.acquire(side);
     if (moved || this.ownWordsMoved(side, mine) || !this.addSleeper(side)) return;
     const timeout = Math.min(this.pollMs(ms) ?? RECHECK_MS, RECHECK_MS);
     this.unlockSide(side);
     try {
       this.tokens(side).acquireSync({ timeout });
     } finally {
-      this.lockSide(side);
+      this.acquire(side);
       Atomics.sub(this.h, side, 1);
     }
   }
@@ -411,11 +409,7 @@ export class Ring {
 
   // True once the ring moved (lock not held), false after `ms`.
   private spinUntilMoved(side: Side, mine: number[], ms: number): boolean {
-    const until = performance.now() + ms;
-    for (let i = 1; ; i++) {
-      if (this.otherSideMoved(side) || this.ownWordsMoved(side, mine)) return true;
-      if ((i & 63) === 0 && performance.now() >= until) return false;
-    }
+    return spinUntil(() => this.otherSideMoved(side) || this.ownWordsMoved(side, mine), ms);
   }
 
   /** How long a wait may last: `ms`, shortened while a stream's owner must be watched. */

@@ -273,7 +273,7 @@ let rview: DataView = view;
 let rp = 0;
 let rend = 0;
 let rowned = false;
-let copy: (bytes: Uint8Array) => Buffer = (b) => Buffer.from(b);
+let copy: (bytes: Uint8Array) => Buffer;
 // Strings up to this many bytes are read by hand when ASCII (see writeString).
 const SHORT_READ = 12;
 
