@@ -24,7 +24,7 @@ export { setStartMethod, getStartMethod, prepareStandby, type StartMethod,
 export { getLogger, logToStderr, LogLevel, type Logger, type LogLevelName } from './process/logger.js';
 export { Queue, JoinableQueue, SimpleQueue, type QueueOptions, type QueueWaitOptions,
   type QueueGetSyncOptions } from './queue/queue.js';
-export { Pipe, Connection, EOFError, type PipeOptions } from './queue/pipe.js';
+export { Pipe, Connection, EOFError, BrokenPipeError, type PipeOptions } from './queue/pipe.js';
 export { Pool, type PoolOptions, type PoolStats, type PoolTarget } from './pool/pool.js';
 export type { LatencySummary } from './pool/latency.js';
 export { AsyncResult, type AsyncResultCallbacks } from './pool/async_result.js';

@@ -42,6 +42,14 @@ describe('Pipe', () => {
     expect(() => r.recvSync()).toThrow(mp.EOFError);
   });
 
+  it('sending to an end closed for good throws BrokenPipeError (EPIPE)', () => {
+    const [r, w] = mp.Pipe({ duplex: false });
+    w.send(1);
+    r.close();
+    expect(() => w.send(2)).toThrow(mp.BrokenPipeError);
+    expect(() => w.sendBytes(Buffer.from('x'))).toThrow(expect.objectContaining({ code: 'EPIPE' }));
+  });
+
   it('bad input', () => {
     expect(() => mp.Pipe({ duplex: 1 as never })).toThrow(TypeError);
     expect(() => mp.Pipe({ capacity: 10 })).toThrow(RangeError);
@@ -62,6 +70,11 @@ describe('Pipe', () => {
     expect(r).toEqual({ got: ['a', 'b', 'raw'], eof: 'ERR_EOF', eofSync: 'ERR_EOF' });
   });
 
+  it('a writer that closes with messages still waiting for room: all arrive before the EOF', async () => {
+    const r = await family('closeWithBacklog').result();
+    expect(r).toEqual({ count: 5000, sum: (5000 * 4999) / 2, end: 'ERR_EOF' });
+  });
+
   it('the reader gets EOF when the child holding the only other copy is killed before it starts', async () => {
     const r = await family('killedBeforeStart').result();
     expect(r).toEqual({ afterKill: 'ERR_EOF' });
@@ -70,5 +83,10 @@ describe('Pipe', () => {
   it('the reader gets EOF when the only writer is SIGKILLed', async () => {
     const r = await family('killed').result();
     expect(r).toEqual({ pollBefore: false, afterKill: 'ERR_EOF' });
+  });
+
+  it('a SIGKILLed reader: sending fails once the ring is full, nothing waits for room, the sender exits', async () => {
+    const r = await family('readerKilled').result();
+    expect(r).toEqual({ sendError: { name: 'BrokenPipeError', code: 'EPIPE' }, recvSync: 'ERR_EOF' });
   });
 });

@@ -1,23 +1,35 @@
 /**
- * Pipe(): two Connections over one ring per direction (see ring.ts). A Connection's writing
- * end is registered in its ring by the pid of every process holding a copy, so the reader sees
- * end-of-file once every copy is closed, collected or its process gone, even killed, as with
- * an OS pipe. A copy on its way to another process is registered under the sender's pid until
+ * Pipe(): two Connections over one ring per direction (see ring.ts). Each end of a ring is
+ * registered in it by the pid of every process holding a copy, so that, as with an OS pipe,
+ * the reader sees end-of-file once every copy of the writing end is closed, collected or its
+ * process gone, even killed, and the writer gets BrokenPipeError once the same befell the
+ * reading end. A copy on its way to another process is registered under the sender's pid until
  * the receiver takes the slot over, so closing the sender's copy right after sending it (the
- * usual idiom) never shows the reader a false end-of-file. A copy passed to Process.start() is
+ * usual idiom) never shows the other end a false close. A copy passed to Process.start() is
  * registered under the child's pid as soon as it is known, so a child that dies before it
  * reads its arguments still closes it.
  */
 import { MultiprocError } from '../errors.js';
+import { registerErrorClass } from '../remote_error.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
-import { DATA, NOTHING, Ring, Sleep, spinUntil, type ReadState, type RingParts } from './ring.js';
+import { DATA, NOTHING, READ_END, Ring, Sleep, spinUntil, WRITE_END, type PipeEnd as RingEnd, type ReadState,
+  type RingParts } from './ring.js';
 
 /** The peer closed its end and nothing is left to read (Python's EOFError). */
 export class EOFError extends MultiprocError {
   constructor(message = 'the other end of the pipe is closed') { super(message, 'ERR_EOF'); }
 }
+
+/** The peer that would receive is gone: closed, collected or dead (Python's BrokenPipeError). */
+export class BrokenPipeError extends MultiprocError {
+  constructor(message = 'the receiving end of the pipe is closed or its process is gone') { super(message, 'EPIPE'); }
+}
+
+// Rebuilt as themselves when a task or a child process throws one.
+registerErrorClass(EOFError);
+registerErrorClass(BrokenPipeError);
 
 /** Options of Pipe(). */
 export interface PipeOptions {
@@ -27,12 +39,14 @@ export interface PipeOptions {
   capacity?: number;
 }
 
-// How often a reader with nothing to read checks that a writer still lives.
-const WRITER_POLL_MS = 100;
+// How often a reader with nothing to read checks that a writer still lives, and a writer
+// with no room that a reader does.
+const ALIVE_POLL_MS = 100;
 
 // One direction of a pipe, as seen from one end.
 class PipeEnd<T> extends Queue<T> {
   #lastAliveCheck = 0;
+  #broken = false;
   // What take() has read of a streamed message so far.
   readonly #taking: ReadState = { stream: null, filled: 0 };
 
@@ -77,14 +91,36 @@ class PipeEnd<T> extends Queue<T> {
   }
 
   protected override checkInput(): void {
-    const now = performance.now();
-    const checkAlive = now - this.#lastAliveCheck >= WRITER_POLL_MS;
-    if (checkAlive) this.#lastAliveCheck = now;
-    if (this.ring.writersGone(checkAlive)) throw new EOFError();
+    if (this.ring.holdersGone(WRITE_END, this.aliveCheckDue())) throw new EOFError();
+  }
+
+  /** Throws BrokenPipeError if no reader can take what is sent (dead ones are looked for only when `full`). */
+  checkOutput(full: boolean): void {
+    if (this.#broken || this.ring.holdersGone(READ_END, full && this.aliveCheckDue())) {
+      this.#broken = true;
+      throw new BrokenPipeError();
+    }
+  }
+
+  protected override outputGone(): boolean {
+    try {
+      this.checkOutput(true);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   protected override shorten(ms: number | undefined): number | undefined {
-    return ms === undefined || ms < 0 ? WRITER_POLL_MS : Math.min(ms, WRITER_POLL_MS);
+    return ms === undefined || ms < 0 ? ALIVE_POLL_MS : Math.min(ms, ALIVE_POLL_MS);
+  }
+
+  // Whether looking for dead holders (a system call each) is due.
+  private aliveCheckDue(): boolean {
+    const now = performance.now();
+    if (now - this.#lastAliveCheck < ALIVE_POLL_MS) return false;
+    this.#lastAliveCheck = now;
+    return true;
   }
 
   get sharedRing(): Ring {
@@ -92,11 +128,14 @@ class PipeEnd<T> extends Queue<T> {
   }
 }
 
-// Rings whose writing end was registered in flight by the serialization being recorded.
-let recording: Ring[] | null = null;
+/** A ring's end registered in flight. */
+type HeldEnd = [Ring, RingEnd];
 
-/** @internal Runs `serialize`, returning what it produced and the rings it registered in flight. */
-export function recordInFlight<T>(serialize: () => T): [T, Ring[]] {
+// Ring ends registered in flight by the serialization being recorded.
+let recording: HeldEnd[] | null = null;
+
+/** @internal Runs `serialize`, returning what it produced and the ring ends it registered in flight. */
+export function recordInFlight<T>(serialize: () => T): [T, HeldEnd[]] {
   const outer = recording;
   recording = [];
   try {
@@ -107,25 +146,41 @@ export function recordInFlight<T>(serialize: () => T): [T, Ring[]] {
 }
 
 /** @internal Moves in-flight registrations made by this process to the receiving `pid`. */
-export function handOff(rings: readonly Ring[], pid: number): void {
-  for (const ring of rings) {
-    ring.lockSync();
-    try {
-      ring.replaceWriter(process.pid, pid);
-    } finally {
-      ring.unlock();
-    }
-  }
+export function handOff(ends: readonly HeldEnd[], pid: number): void {
+  for (const [ring, end] of ends) underLock(ring, () => ring.replaceHolder(end, process.pid, pid));
 }
 
-const collected = new FinalizationRegistry<{ ring: Ring; pid: number }>(({ ring, pid }) => {
+function underLock(ring: Ring, change: () => void): void {
   ring.lockSync();
   try {
-    ring.removeWriter(pid);
+    change();
   } finally {
     ring.unlock();
   }
-});
+}
+
+// The ends a Connection holds.
+function heldEnds(reader: PipeEnd<unknown> | null, writer: PipeEnd<unknown> | null): HeldEnd[] {
+  const ends: HeldEnd[] = [];
+  if (reader) ends.push([reader.sharedRing, READ_END]);
+  if (writer) ends.push([writer.sharedRing, WRITE_END]);
+  return ends;
+}
+
+function release(ends: readonly HeldEnd[], pid: number): void {
+  for (const [ring, end] of ends) underLock(ring, () => ring.removeHolder(end, pid));
+}
+
+// Releases a Connection's ends; the writing end only once what it sent waiting for room is
+// written (or dropped for want of a reader): the reader must not see the end of file first.
+function releaseWhenSent(ends: readonly HeldEnd[], writer: PipeEnd<unknown> | null, pid: number): void {
+  if (!writer || writer.backlog === 0) return release(ends, pid);
+  release(ends.filter(([, end]) => end === READ_END), pid);
+  void writer.joinThread().then(() => release(ends.filter(([, end]) => end === WRITE_END), pid));
+}
+
+const collected = new FinalizationRegistry<{ ends: HeldEnd[]; writer: PipeEnd<unknown> | null; pid: number }>(
+  ({ ends, writer, pid }) => releaseWhenSent(ends, writer, pid));
 
 /** One end of a Pipe (Python's multiprocessing.connection.Connection). */
 export class Connection<T = unknown> implements Reducible {
@@ -137,18 +192,15 @@ export class Connection<T = unknown> implements Reducible {
   constructor(read: RingParts | null, write: RingParts | null, sender = 0) {
     this.#reader = read ? new PipeEnd<T>(read as never) : null;
     this.#writer = write ? new PipeEnd<T>(write as never) : null;
-    const ring = this.#writer?.sharedRing;
-    if (ring) {
-      ring.lockSync();
-      try {
+    const ends = heldEnds(this.#reader, this.#writer);
+    for (const [ring, end] of ends) {
+      underLock(ring, () => {
         // Handed off to us already (an argument of Process.start()), or take the sender's slot.
-        const adopted = sender !== 0 && (ring.hasWriter(process.pid) || ring.replaceWriter(sender, process.pid));
-        if (!adopted) ring.addWriter(process.pid);
-      } finally {
-        ring.unlock();
-      }
-      collected.register(this, { ring, pid: process.pid }, this);
+        const adopted = sender !== 0 && (ring.hasHolder(end, process.pid) || ring.replaceHolder(end, sender, process.pid));
+        if (!adopted) ring.addHolder(end, process.pid);
+      });
     }
+    collected.register(this, { ends, writer: this.#writer, pid: process.pid }, this);
   }
 
   /** Whether this end can receive. */
@@ -157,9 +209,12 @@ export class Connection<T = unknown> implements Reducible {
   get writable(): boolean { return this.#writer !== null; }
   get closed(): boolean { return this.#closed; }
 
-  /** Sends `obj` (structured clone; shared objects as handles). Never waits for the reader. */
+  /**
+   * Sends `obj` (structured clone; shared objects as handles). Never waits for the reader;
+   * throws BrokenPipeError once the receiving end is closed, or its process gone.
+   */
   send(obj: T): void {
-    this.writerEnd().putNowait(obj);
+    this.openWriter().putNowait(obj);
   }
 
   /** Receives the next object; throws EOFError once the other end is closed and drained. */
@@ -212,7 +267,7 @@ export class Connection<T = unknown> implements Reducible {
     if (!(buf instanceof Uint8Array)) throw typeError('The "buf" argument must be a Buffer or Uint8Array');
     checkInteger(offset, 'offset', 0, buf.byteLength);
     const n = size === undefined ? buf.byteLength - offset : checkInteger(size, 'size', 0, buf.byteLength - offset);
-    this.writerEnd().putNowait(Buffer.from(buf.buffer, buf.byteOffset + offset, n) as T);
+    this.openWriter().putNowait(Buffer.from(buf.buffer, buf.byteOffset + offset, n) as T);
   }
 
   /** Receives a message sent with sendBytes() as a Buffer. */
@@ -229,16 +284,8 @@ export class Connection<T = unknown> implements Reducible {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const ring = this.#writer?.sharedRing;
-    if (ring) {
-      collected.unregister(this);
-      ring.lockSync();
-      try {
-        ring.removeWriter(process.pid);
-      } finally {
-        ring.unlock();
-      }
-    }
+    collected.unregister(this);
+    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer, process.pid);
   }
 
   private readerEnd(): PipeEnd<T> {
@@ -253,21 +300,24 @@ export class Connection<T = unknown> implements Reducible {
     return this.#writer;
   }
 
+  // The writing end, once it is known someone can still receive: readers that closed are seen
+  // at once, dead ones once what was sent stopped fitting.
+  private openWriter(): PipeEnd<T> {
+    const writer = this.writerEnd();
+    writer.checkOutput(writer.backlog > 0);
+    return writer;
+  }
+
   private checkOpen(): void {
     if (this.#closed) throw new MultiprocError('the connection is closed', 'ERR_CLOSED');
   }
 
   [kReduce](): Handle {
     this.checkOpen();
-    const ring = this.#writer?.sharedRing;
-    if (ring) {
-      ring.lockSync();
-      try {
-        ring.addWriter(process.pid);
-      } finally {
-        ring.unlock();
-      }
-      recording?.push(ring);
+    for (const held of heldEnds(this.#reader, this.#writer)) {
+      const [ring, end] = held;
+      underLock(ring, () => ring.addHolder(end, process.pid));
+      recording?.push(held);
     }
     const parts = (end: PipeEnd<T> | null) => (end ? reduceParts(end.sharedRing.parts) : null);
     return { type: 'Connection',

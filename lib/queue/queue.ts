@@ -256,11 +256,34 @@ export class Queue<T = unknown> implements Reducible {
         while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
         wrote ||= this.#outbox.length !== length || this.#outbox.peek()!.written !== streamed;
         if (this.#outbox.length === 0 || !block) return wrote;
-        ring.waitSync(ROOM, -1);
+        if (this.outputGone()) {
+          this.dropOutbox();
+          return wrote;
+        }
+        ring.waitSync(ROOM, this.shorten(-1) ?? -1);
       }
     } finally {
       ring.unlockWrite();
     }
+  }
+
+  /** @internal Messages this process put that wait for room. */
+  get backlog(): number {
+    return this.#outbox.length;
+  }
+
+  /** @internal Called (writers' lock held) when there is no room: true if no one can ever read. */
+  protected outputGone(): boolean {
+    return false;
+  }
+
+  // Writers' lock held: no one will read what waits, which is dropped (as an OS pipe drops
+  // what its last reader left unread). Those not begun give their slots back.
+  private dropOutbox(): void {
+    while (this.#outbox.length > 0) {
+      if (this.#outbox.shift()!.written === 0) this.ring.unreserve();
+    }
+    unsent.delete(this);
   }
 
   // Writes the outbox in order as room appears; the pending waits keep the process alive.
@@ -279,7 +302,8 @@ export class Queue<T = unknown> implements Reducible {
     const ring = this.ring;
     await ring.until(ROOM, () => {
       while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-      if (this.#outbox.length > 0) return new Sleep(ring.pollMs(-1));
+      if (this.#outbox.length > 0 && this.outputGone()) this.dropOutbox();
+      if (this.#outbox.length > 0) return new Sleep(this.shorten(ring.pollMs(-1)));
       // The pump ends in the very step that found the outbox empty: its first step runs inside
       // put(), so putSync() calls may follow before this promise settles, and what they leave in
       // the outbox needs a pump of its own.

@@ -63,9 +63,16 @@ const MAXSIZE = 32;    // 0: unbounded
 const UNTRACKED = 33;  // Pipe: 1 once more processes held the writing end than can be tracked
 const UNFINISHED = 34; // JoinableQueue: messages put and not yet marked done
 const SLEEP_DONE = 35; // JoinableQueue.join() callers
+const UNTRACKED_R = 36; // Pipe: the same for the reading end
 const WRITERS = 48;    // Pipe: pids of the processes holding the writing end (0 = free slot)
-const WRITER_SLOTS = 16;
-const HEADER_WORDS = WRITERS + WRITER_SLOTS;
+const READERS = 64;    // Pipe: the same for the reading end
+const HOLDER_SLOTS = 16;
+const HEADER_WORDS = READERS + HOLDER_SLOTS;
+
+/** A Pipe ring's end, as recorded in it: the processes holding it. */
+export type PipeEnd = typeof WRITERS | typeof READERS;
+export const WRITE_END: PipeEnd = WRITERS;
+export const READ_END: PipeEnd = READERS;
 
 // A record is a 32-bit word (kind in the top 2 bits, payload length below) and its payload,
 // padded to 4 bytes.
@@ -77,6 +84,8 @@ const LEN_MASK = 0x3fffffff;
 
 // How often a wait that depends on a stream's producer or consumer checks that it still lives.
 const STREAM_POLL_MS = 100;
+// Bytes into an empty ring past which a writer starts again from its start (see place()).
+const EARLY_WRAP = 4096;
 // The longest any waiter sleeps without looking at the ring again: a wake-up lost to a process
 // killed between two steps of the protocol costs at most this, never a hang.
 const RECHECK_MS = 1000;
@@ -623,8 +632,9 @@ export class Ring {
 
   /**
    * Where a record of `size` bytes goes, as a position (after wrap padding if needed), or -1 if
-   * it does not fit now. An empty ring is written from its start again: the records in flight
-   * then stay in a few cache lines.
+   * it does not fit now. An empty ring is written from its start again once EARLY_WRAP bytes
+   * in: the records in flight then stay in a few cache lines. Not sooner: the padding counts as
+   * used until the reader passes it, so the writes that follow have only those bytes.
    */
   private place(size: number): number {
     const tail = this.h[TAIL]!;
@@ -632,7 +642,7 @@ export class Ring {
     const used = this.distance(head, tail);
     if (used + size > this.capacity) return -1;
     const t = this.offset(tail);
-    if (t + size <= this.capacity && (used > 0 || t === 0 || size > t)) return tail;
+    if (t + size <= this.capacity && (used > 0 || t < EARLY_WRAP || size > t)) return tail;
     // Wrap: the end of the ring is padding, the record goes at 0.
     const pad = this.capacity - t;
     if (used + pad + size > this.capacity) return -1;
@@ -796,52 +806,54 @@ export class Ring {
   }
 
   // ------------------------------------------------------------------ Pipe and JoinableQueue
-  // The writer slots change by compare-and-swap: readers clear those of dead processes.
+  // The holder slots change by compare-and-swap: the other end clears those of dead processes.
 
   /**
-   * Pipe: records that process `pid` holds a writing end. Beyond WRITER_SLOTS holders the end
-   * is marked untracked, and its readers only see EOF once it is closed by all.
+   * Pipe: records that process `pid` holds `end`. Beyond HOLDER_SLOTS holders the end is marked
+   * untracked, and the other end only sees it gone once it is closed by all.
    */
-  addWriter(pid: number): void {
-    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+  addHolder(end: PipeEnd, pid: number): void {
+    for (let i = end; i < end + HOLDER_SLOTS; i++) {
       if (Atomics.compareExchange(this.h, i, 0, pid) === 0) return;
     }
-    Atomics.store(this.h, UNTRACKED, 1);
+    Atomics.store(this.h, end === WRITERS ? UNTRACKED : UNTRACKED_R, 1);
   }
 
-  /** Pipe: the writing end registered under `from` is now held by `to`. */
-  replaceWriter(from: number, to: number): boolean {
-    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+  /** Pipe: `end` registered under `from` is now held by `to`. */
+  replaceHolder(end: PipeEnd, from: number, to: number): boolean {
+    for (let i = end; i < end + HOLDER_SLOTS; i++) {
       if (Atomics.compareExchange(this.h, i, from, to) === from) return true;
     }
     return false;
   }
 
-  /** Pipe: whether `pid` holds a writing end. */
-  hasWriter(pid: number): boolean {
-    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) if (Atomics.load(this.h, i) === pid) return true;
+  /** Pipe: whether `pid` holds `end`. */
+  hasHolder(end: PipeEnd, pid: number): boolean {
+    for (let i = end; i < end + HOLDER_SLOTS; i++) if (Atomics.load(this.h, i) === pid) return true;
     return false;
   }
 
-  /** Pipe: one writing end held by `pid` is closed; readers may now see EOF. */
-  removeWriter(pid: number): void {
-    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
+  /** Pipe: one copy of `end` held by `pid` is closed; whoever waits on the other end looks again. */
+  removeHolder(end: PipeEnd, pid: number): void {
+    for (let i = end; i < end + HOLDER_SLOTS; i++) {
       if (Atomics.compareExchange(this.h, i, pid, 0) === pid) break;
     }
-    this.wake(DATA);
+    this.wake(end === WRITERS ? DATA : ROOM);
   }
 
   /**
-   * Pipe: no process holds the writing end any more: all closed, or, when `checkAlive`, the
-   * holders left are dead (a system call each, so callers ration it).
+   * Pipe: no process holds `end` any more: all closed, or, when `checkAlive`, the holders left
+   * are dead (a system call each, so callers ration it).
    */
-  writersGone(checkAlive: boolean): boolean {
-    if (Atomics.load(this.h, UNTRACKED) === 1) return false;
-    for (let i = WRITERS; i < WRITERS + WRITER_SLOTS; i++) {
-      const pid = Atomics.load(this.h, i);
+  holdersGone(end: PipeEnd, checkAlive: boolean): boolean {
+    const h = this.h;
+    if (h[end === WRITERS ? UNTRACKED : UNTRACKED_R] === 1) return false;
+    for (let i = end; i < end + HOLDER_SLOTS; i++) {
+      // A plain load: a stale pid only delays the answer to the next look.
+      const pid = h[i]!;
       if (pid === 0) continue;
       if (!checkAlive || native.processAlive(pid)) return false;
-      Atomics.compareExchange(this.h, i, pid, 0);
+      Atomics.compareExchange(h, i, pid, 0);
     }
     return true;
   }
