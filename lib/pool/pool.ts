@@ -20,7 +20,7 @@ import { locateTarget, type TargetLocation, type TargetRef } from '../process/ta
 import { unpackError, type PackedError } from '../remote_error.js';
 import { PlainList } from '../queue/codec.js';
 import { Fifo } from '../queue/fifo.js';
-import { EOFError, Pipe, type Connection } from '../queue/pipe.js';
+import { BrokenPipeError, EOFError, Pipe, type Connection } from '../queue/pipe.js';
 import { NOTHING } from '../queue/ring.js';
 import { serialize } from '../travel.js';
 import { checkInteger, checkObject, describe, typeError } from '../validate.js';
@@ -97,6 +97,10 @@ interface Slot {
   defined: boolean[];
   ready: boolean;
   dead: boolean;
+  /** Its pipe is broken: it is dying, and is sent nothing more. */
+  unreachable: boolean;
+  /** Chunks were taken back from it for an idle worker: it is sent no more until it answers one. */
+  behind: boolean;
   reading: boolean;
   stopping: boolean;
   gone: Promise<void>;
@@ -466,7 +470,7 @@ export class Pool implements AsyncDisposable {
 
   // How many more chunks a worker may be sent now.
   #room(slot: Slot, window: number): number {
-    if (slot.dead || slot.stopping) return 0;
+    if (slot.dead || slot.stopping || slot.unreachable || slot.behind) return 0;
     let room = window - slot.held.length;
     // A worker retiring after maxTasksPerChild chunks must not be sent more than it will run.
     const max = this.#setup.maxTasks;
@@ -493,6 +497,8 @@ export class Pool implements AsyncDisposable {
       back.push(chunk);
     }
     if (back.length === 0) return false;
+    // Were it sent more now, they would wait behind the same slow chunk (or a dead worker).
+    victim.behind = true;
     victim.held.length -= back.length;
     victim.takenBack += back.length;
     for (const chunk of back.reverse()) {
@@ -503,9 +509,16 @@ export class Pool implements AsyncDisposable {
     return true;
   }
 
-  // Sends chunks to a worker in one message. A chunk whose arguments cannot travel fails alone.
+  // Sends chunks to a worker in one message. A chunk whose arguments cannot travel fails alone;
+  // a worker found dying keeps none, and gets no more.
   #send(slot: Slot, chunks: Chunk[]): void {
-    if (this.#trySend(slot, chunks) === null) return;
+    const error = this.#trySend(slot, chunks);
+    if (error === null) return;
+    if (error instanceof BrokenPipeError) {
+      slot.unreachable = true;
+      this.#requeue(chunks);
+      return;
+    }
     for (const chunk of chunks) {
       const error = this.#trySend(slot, [chunk]);
       if (error) {
@@ -579,7 +592,7 @@ export class Pool implements AsyncDisposable {
     let markGone!: () => void;
     const gone = new Promise<void>((resolve) => { markGone = resolve; });
     const slot: Slot = { proc, conn: mine, held: [], sent: 0, takenBack: 0, claims, defined: [], ready: false, dead: false,
-      reading: false, stopping: false, gone, markGone };
+      unreachable: false, behind: false, reading: false, stopping: false, gone, markGone };
     this.#slots.add(slot);
     void proc.whenExited().then(() => {
       slot.dead = true;
@@ -647,6 +660,7 @@ export class Pool implements AsyncDisposable {
     // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
     if (!chunk || chunk.id !== id) return;
     slot.held.shift();
+    slot.behind = false;
     this.#runningTasks -= chunk.calls.length;
     if (us === FAILED) {
       this.#finish(chunk, unpackError(outcome as PackedError));
@@ -664,15 +678,8 @@ export class Pool implements AsyncDisposable {
     // The chunks it began and did not answer ran, or were running: they fail. The others go back.
     const begun = held.filter((chunk) => slot.claims.begun(chunk.seq));
     held.splice(0, begun.length);
-    if (held.length > 0) {
-      const rest = this.#pending;
-      this.#pending = new Fifo<Chunk>();
-      for (const chunk of held) {
-        this.#pending.push(chunk);
-        this.#queuedTasks += chunk.calls.length;
-      }
-      while (rest.length > 0) this.#pending.push(rest.shift()!);
-    }
+    for (const chunk of held) this.#queuedTasks += chunk.calls.length;
+    this.#requeue(held);
     for (const chunk of begun) this.#finish(chunk, this.#deathError(slot));
     const unexpected = !slot.stopping && this.#state !== 'terminate' && !this.#broken;
     if (unexpected) this.#workerDeaths++;
@@ -723,6 +730,15 @@ export class Pool implements AsyncDisposable {
     this.#queuedTasks = 0;
     for (const slot of this.#slots) chunks.push(...this.#unhold(slot));
     for (const chunk of chunks) this.#finish(chunk, error);
+  }
+
+  // Puts chunks back at the front of the pending list, in their order.
+  #requeue(chunks: readonly Chunk[]): void {
+    if (chunks.length === 0) return;
+    const rest = this.#pending;
+    this.#pending = new Fifo<Chunk>();
+    for (const chunk of chunks) this.#pending.push(chunk);
+    while (rest.length > 0) this.#pending.push(rest.shift()!);
   }
 
   // Takes back the chunks a worker holds.

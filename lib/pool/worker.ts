@@ -11,7 +11,7 @@ import { Empty } from '../errors.js';
 import { packError } from '../remote_error.js';
 import { loadTarget } from '../process/target.js';
 import { PlainList } from '../queue/codec.js';
-import { EOFError, type Connection } from '../queue/pipe.js';
+import { BrokenPipeError, EOFError, type Connection } from '../queue/pipe.js';
 import type { SharedArray } from '../shared/array.js';
 import { Claims } from './claims.js';
 import { DEFINES, FAILED, STAR, type FromWorker, type ToWorker, type WorkMessage, type WorkerSetup } from './messages.js';
@@ -91,7 +91,8 @@ function flush(conn: Conn, out: unknown[]): void {
   if (out.length === 0) return;
   try {
     conn.send(new PlainList(out));
-  } catch {
+  } catch (err) {
+    if (err instanceof BrokenPipeError) throw err;
     for (let i = 0; i < out.length; i += 3) {
       try {
         conn.send(new PlainList(out.slice(i, i + 3)));
@@ -108,6 +109,15 @@ function flush(conn: Conn, out: unknown[]): void {
  * words in which it claims its chunks.
  */
 export async function poolWorker(conn: Conn, setup: WorkerSetup, claims: SharedArray<number>): Promise<void> {
+  try {
+    await serve(conn, setup, claims);
+  } catch (err) {
+    // The pool is gone: there is no one left to report to.
+    if (!(err instanceof BrokenPipeError)) throw err;
+  }
+}
+
+async function serve(conn: Conn, setup: WorkerSetup, claims: SharedArray<number>): Promise<void> {
   if (setup.initializer) {
     try {
       const init = await loadTarget(setup.initializer);
