@@ -117,7 +117,8 @@ describe('Pool', () => {
     const r = await scenario('killedInBatch').result(60_000);
     expect(r.outcomes[1500]).toBe('ERR_POOL_WORKER_DIED');
     expect(r.byOutcome.ok + r.byOutcome.ERR_POOL_WORKER_DIED).toBe(3000);
-    expect(r.byOutcome.ERR_POOL_WORKER_DIED).toBeLessThanOrEqual(32);
+    // At most the results it held back (64 chunks) and the one it was running.
+    expect(r.byOutcome.ERR_POOL_WORKER_DIED).toBeLessThanOrEqual(65);
     // Nothing ran twice, nothing was skipped: what failed with the death had begun.
     expect(r.runs.every((n: number) => n === 1)).toBe(true);
     expect(r.stats).toMatchObject({ workers: 2, completed: 5000 - r.byOutcome.ERR_POOL_WORKER_DIED, workerDeaths: 1 });

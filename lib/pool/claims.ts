@@ -10,7 +10,7 @@
 import { RawArray, type SharedArray } from '../shared/array.js';
 
 /** Chunks sent to one worker that may be unanswered at once (the parent keeps below it). */
-export const CLAIM_SLOTS = 64;
+export const CLAIM_SLOTS = 256;
 const OFFERED = 0;
 const BEGUN = 1;
 const TAKEN = 2;

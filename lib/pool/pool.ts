@@ -112,14 +112,16 @@ interface Slot {
 // chunk sent ahead does not wait long behind a slow one while another worker idles.
 const AHEAD_US = 500;
 // Chunks a worker holds at most and at least (while there is work), the one it runs included.
-const MAX_HELD = 32;
+// Together with the worker's batches of results (worker.ts), enough that the parent handles a
+// message in each direction per few dozen tiny tasks, not per few.
+const MAX_HELD = 128;
 const MIN_HELD = 2;
 // A worker whose chunks run this fast is watched for its answer for as long, blocking the event
 // loop that briefly, before the parent waits without blocking: the answer usually comes within
 // it, and an event-loop wake-up costs tens of microseconds (hundreds when the CPU slept).
 const SPIN_US = 30;
-// Chunks of an imap input read ahead of its consumer, per worker.
-const READ_AHEAD = 2 * MAX_HELD;
+// Chunks of an imap input read ahead of its consumer, per worker: enough to fill its window.
+const READ_AHEAD = MAX_HELD;
 // How often a reader waiting on a worker looks at whether it died (its pipe wakes this often anyway).
 const POLL_MS = 100;
 // Workers dying before they are ready, in a row, before the pool gives up instead of looping.

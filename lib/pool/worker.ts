@@ -38,8 +38,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     && typeof (value as { then?: unknown }).then === 'function';
 }
 
-// Results are held back for at most this many chunks, or this long.
-const BATCH_CHUNKS = 16;
+// Results are held back for at most this many chunks, or this long. What a worker holds back
+// when it dies is lost with it: those chunks fail with the death, as do the ones it was running.
+const BATCH_CHUNKS = 64;
 const BATCH_MS = 0.2;
 
 type Conn = Connection<FromWorker | ToWorker>;
