@@ -161,6 +161,43 @@ describe('Pool', () => {
     expect(await stillRunning(r.workerPids)).toEqual([]);
   });
 
+  it("affinity 'spread' puts worker i on the i-th allowed CPU, a list puts every worker on it; priority sets their nice value", async () => {
+    const r = await scenario('placement').result();
+    const cpu = (i: number) => r.allowed[i % r.allowed.length];
+    expect(r.spread['PoolWorker-1']).toMatchObject({ cpus: [cpu(0)], nice: 5 });
+    expect(r.spread['PoolWorker-2']).toMatchObject({ cpus: [cpu(1)], nice: 5 });
+    expect(Object.values(r.listed).map((p: any) => p.cpus)).toEqual([[r.allowed.at(-1)], [r.allowed.at(-1)]]);
+  });
+
+  it('bad options and arguments: a TypeError or RangeError naming the argument; the pool goes on', async () => {
+    const r = await scenario('badInput').result();
+    expect(r.options).toEqual([
+      expect.stringMatching(/^TypeError: .*"options"/),
+      expect.stringMatching(/^RangeError: .*"processes"/),
+      expect.stringMatching(/^RangeError: .*"processes"/),
+      expect.stringMatching(/^TypeError: .*"initializer"/),
+      expect.stringMatching(/^TypeError: .*"initargs"/),
+      expect.stringMatching(/^TypeError: .*"initargs"/),
+      expect.stringMatching(/^RangeError: .*"maxTasksPerChild"/),
+      expect.stringMatching(/^TypeError: .*"affinity"/),
+      expect.stringMatching(/^RangeError: .*"affinity\[0\]"/),
+      expect.stringMatching(/^RangeError: .*"priority"/),
+    ]);
+    expect(r.calls).toEqual([
+      expect.stringMatching(/^TypeError: .*"iterable"/),
+      expect.stringMatching(/^RangeError: .*"chunksize"/),
+      expect.stringMatching(/^TypeError: .*"fn"/),
+      expect.stringMatching(/^TypeError: .*"fn"/),
+      expect.stringMatching(/^TypeError: .*"iterable\[0\]"/),
+      expect.stringMatching(/^TypeError: .*"args"/),
+      expect.stringMatching(/^TypeError: .*"callbacks"/),
+      expect.stringMatching(/^TypeError: .*"iterable"/),
+      expect.stringMatching(/^RangeError: .*"chunksize"/),
+      expect.stringMatching(/^RangeError: .*"timeout"/),
+    ]);
+    expect(r.after).toEqual([1, 4, 9]);
+  });
+
   it('a pool never closed does not keep its program alive, and its workers end with it', async () => {
     const parent = scenario('unclosed');
     const r = await parent.result(15_000);

@@ -209,7 +209,9 @@ export class Pool implements AsyncDisposable {
       : checkInteger(opts.maxTasksPerChild, 'maxTasksPerChild', 1, 2 ** 31 - 1);
     this.#setup = { initializer, initargs, maxTasks };
     if (opts.affinity === undefined || opts.affinity === 'spread') this.#affinity = opts.affinity;
-    else this.#affinity = checkArgs(opts.affinity, 'affinity').map((c, i) => checkInteger(c, `affinity[${i}]`, 0, 1023));
+    else if (!Array.isArray(opts.affinity)) {
+      throw typeError(`The "affinity" option must be 'spread' or an array of CPU numbers, received ${describe(opts.affinity)}`);
+    } else this.#affinity = opts.affinity.map((c, i) => checkInteger(c, `affinity[${i}]`, 0, 1023));
     this.#priority = opts.priority === undefined ? undefined : checkInteger(opts.priority, 'priority', -20, 19);
     for (let i = 0; i < this.#size; i++) this.#spawn();
   }
