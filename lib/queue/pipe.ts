@@ -96,19 +96,18 @@ class PipeEnd<T> extends Queue<T> {
 
   /** Throws BrokenPipeError if no reader can take what is sent (dead ones are looked for only when `full`). */
   checkOutput(full: boolean): void {
-    if (this.#broken || this.ring.holdersGone(READ_END, full && this.aliveCheckDue())) {
-      this.#broken = true;
-      throw new BrokenPipeError();
-    }
+    if (this.readersGone(full)) throw new BrokenPipeError();
   }
 
   protected override outputGone(): boolean {
-    try {
-      this.checkOutput(true);
-      return false;
-    } catch {
-      return true;
-    }
+    return this.readersGone(true);
+  }
+
+  // Whether every copy of the reading end is closed, or, when `lookForDead` and it is due, gone
+  // with its process. Once gone, gone for good.
+  private readersGone(lookForDead: boolean): boolean {
+    this.#broken ||= this.ring.holdersGone(READ_END, lookForDead && this.aliveCheckDue());
+    return this.#broken;
   }
 
   protected override shorten(ms: number | undefined): number | undefined {
