@@ -73,6 +73,8 @@ const HEADER_WORDS = READERS + HOLDER_SLOTS;
 export type PipeEnd = typeof WRITERS | typeof READERS;
 export const WRITE_END: PipeEnd = WRITERS;
 export const READ_END: PipeEnd = READERS;
+// The word marking `end` held by more processes than its slots track.
+const untrackedWord = (end: PipeEnd) => (end === WRITERS ? UNTRACKED : UNTRACKED_R);
 
 // A record is a 32-bit word (kind in the top 2 bits, payload length below) and its payload,
 // padded to 4 bytes.
@@ -816,7 +818,7 @@ export class Ring {
     for (let i = end; i < end + HOLDER_SLOTS; i++) {
       if (Atomics.compareExchange(this.h, i, 0, pid) === 0) return;
     }
-    Atomics.store(this.h, end === WRITERS ? UNTRACKED : UNTRACKED_R, 1);
+    Atomics.store(this.h, untrackedWord(end), 1);
   }
 
   /** Pipe: `end` registered under `from` is now held by `to`. */
@@ -847,7 +849,7 @@ export class Ring {
    */
   holdersGone(end: PipeEnd, checkAlive: boolean): boolean {
     const h = this.h;
-    if (h[end === WRITERS ? UNTRACKED : UNTRACKED_R] === 1) return false;
+    if (h[untrackedWord(end)] === 1) return false;
     for (let i = end; i < end + HOLDER_SLOTS; i++) {
       // A plain load: a stale pid only delays the answer to the next look.
       const pid = h[i]!;
