@@ -109,6 +109,26 @@ describe('message encoding', () => {
     expect(viaSerialize.b[0]).toBe(viaSerialize.a);
   });
 
+  it('a message that ends within 7 bytes of the end of a grown encoding slab (the crash after some sizes)', () => {
+    // [Buffer(L)] encodes to 10 + L bytes and grows the slab to 2 * (10 + L): 6 mod 8 for an odd
+    // L. The second message fills that slab to its last byte but one; repeating the pair makes
+    // every later round start from the same state, whatever earlier tests left.
+    const q = new mp.Queue(0, { capacity: 1 << 22 });
+    for (const L of [300_001, 300_003, 400_005]) {
+      const size = 2 * (10 + L);
+      const filler = size - 1 - ((10 + L + 7) & ~7) - 10;
+      for (let round = 0; round < 3; round++) {
+        for (const n of [L, filler]) {
+          const sent = Buffer.alloc(n, n & 0xff);
+          const got = trip(q, [sent]);
+          expect(got.length).toBe(1);
+          expect(Buffer.isBuffer(got[0]) && got[0].equals(sent)).toBe(true);
+        }
+      }
+    }
+    expect(trip(q, { after: [1, 2, 3] })).toEqual({ after: [1, 2, 3] });
+  });
+
   it('a getter that throws fails the put, and the queue goes on', () => {
     const q = new mp.Queue();
     const bad = { get boom() { throw new Error('getter'); } };

@@ -18,6 +18,10 @@ const enum Node { Int, Double, String, True, False, Null, Undefined, Buffer, Byt
 // Where encoded bytes go: slabs, cut like Buffer.allocUnsafe() cuts its pool, so that a small
 // message costs no allocation of its own. A slab is never written again once passed.
 const SLAB_BYTES = 256 * 1024;
+// Each message starts ALIGN-aligned in its slab. Slab sizes are multiples of ALIGN, so an
+// aligned position never passes the slab's end (pos <= out.byteLength always holds).
+const ALIGN = 8;
+const aligned = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
 // Arrays whose extra properties (which structured clone keeps) are looked for; longer ones are
 // left to structured clone unless the sender built them (PlainList).
 const CHECKED_ARRAY = 64;
@@ -60,7 +64,7 @@ function forgetVisits(): void {
 function ensure(n: number): void {
   if (pos + n <= out.byteLength) return;
   const written = pos - start;
-  const next = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, 2 * (written + n)));
+  const next = Buffer.allocUnsafeSlow(aligned(Math.max(SLAB_BYTES, 2 * (written + n))));
   out.copy(next, 0, start, pos);
   out = next;
   view = new DataView(out.buffer, out.byteOffset, out.byteLength);
@@ -262,7 +266,7 @@ export function encodeTree(value: unknown): Buffer | null {
     return null;
   }
   const bytes = out.subarray(start, pos);
-  pos = (pos + 7) & ~7;
+  pos = aligned(pos);
   return bytes;
 }
 
