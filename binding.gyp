@@ -6,6 +6,7 @@
         "native/core/barrier.cpp",
         "native/core/condition.cpp",
         "native/core/event.cpp",
+        "native/core/lease.cpp",
         "native/core/lock.cpp",
         "native/core/objects.cpp",
         "native/core/segment.cpp",

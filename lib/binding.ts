@@ -17,6 +17,15 @@ export interface NativeSegment {
   holds(offset: number, kind: number): boolean;
   /** A new shared WebAssembly.Memory whose first bytes are this segment (lib/sync/word_ops.ts). */
   wasmMemory(): object;
+  /** This mapping's lease id: what it writes as the holder of the segment's locks and slots. */
+  readonly lease: number;
+  /** False only when no live mapping holds lease `id` of this segment. */
+  leaseAlive(id: number): boolean;
+  /** A new lease id held by this process until dropSpareLease(id). */
+  takeSpareLease(): number;
+  dropSpareLease(id: number): boolean;
+  /** Whether `name` (in the shm namespace) still names this segment. */
+  isNamed(name: string): boolean;
 }
 
 /** Where an object landed: its segment, its offset and the offset of its embedded lock. */
@@ -134,5 +143,5 @@ export const WaitOp = {
 
 /** Word offsets of the state after an object's 8-byte header. */
 export const STATE_WORD = 2;
-/** The low bits of a lock word hold the holder's pid (bit 30 says a sleeper may exist). */
-export const LOCK_PID_MASK = 0x3fffffff;
+/** The low bits of a lock word hold the holder's lease id (bit 30 says a sleeper may exist). */
+export const LOCK_OWNER_MASK = 0x3fffffff;

@@ -1,5 +1,6 @@
 /** multiproc: Python's multiprocessing for Node.js. */
-export { Lock, type AcquireOptions, type AcquireSyncOptions, type NamedOptions } from './sync/lock.js';
+export { Lock, type AcquireOptions, type AcquireSyncOptions, type LockOptions, type NamedOptions,
+  type OwnerDeadPolicy } from './sync/lock.js';
 export { RLock } from './sync/rlock.js';
 export { Semaphore, BoundedSemaphore } from './sync/semaphore.js';
 export { Event } from './sync/event.js';

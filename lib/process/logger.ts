@@ -1,7 +1,8 @@
 /**
- * multiproc's logger, as Python's multiprocessing.get_logger(): silent until logToStderr()
- * gives it a handler; lines read `[LEVEL/ProcessName] message`. Children inherit the level
- * their parent logged at, so one call shows a whole family's lifecycle.
+ * multiproc's logger, as Python's multiprocessing.get_logger(): until logToStderr() gives it a
+ * handler, only warnings and worse reach stderr (as Python's last-resort handler lets them);
+ * lines read `[LEVEL/ProcessName] message`. Children inherit the level their parent logged at,
+ * so one call shows a whole family's lifecycle.
  */
 import { format } from 'node:util';
 import { checkInteger, rangeError } from '../validate.js';
@@ -43,7 +44,7 @@ export class Logger {
   }
 
   isEnabledFor(level: number): boolean {
-    return this.enabled && level >= this.level;
+    return this.enabled ? level >= this.level : level >= LogLevel.WARNING;
   }
 
   log(level: number | LogLevelName, message: unknown, ...rest: unknown[]): void {

@@ -189,9 +189,11 @@ export class Ring {
   /** Makes the shared parts of a new ring (or opens the named one). */
   static create(capacity: number, maxsize: number, name?: string): Ring {
     const named = (suffix: string) => (name === undefined ? undefined : { name: `${name}.${suffix}` });
+    // A lock whose holder died is repaired by acquire() here, before anyone relies on it.
+    const repaired = (suffix: string) => new Lock({ ...named(suffix), ownerDead: 'throw' });
     const parts: RingParts = {
-      lock: new Lock(named('lock')),
-      rlock: new Lock(named('rlock')),
+      lock: repaired('lock'),
+      rlock: repaired('rlock'),
       header: RawArray('i', HEADER_WORDS, named('header')),
       bytes: RawArray('B', capacity, named('bytes')),
       data: new Semaphore(0, named('data')),

@@ -15,11 +15,16 @@ export type SegmentSource =
 /** What a named object was opened as: kind, two parameters, element size, embedded lock. */
 export type NamedSpec = [kind: number, a: number, b: number, elementSize: number, withLock: boolean];
 
-/** A segment mapped in this process, with the views every object in it shares. */
+/** A segment mapped in this thread, with the views every object in it shares. */
 export interface MappedSegment {
   readonly native: NativeSegment;
   readonly i32: Int32Array;
   readonly source: SegmentSource;
+  /**
+   * This mapping's lease id (native/core/lease.h): what this thread writes into the segment as
+   * the holder of a lock or a slot, and what others check the liveness of.
+   */
+  readonly lease: number;
 }
 
 /** One object's place: its segment, its offset and the offset of its embedded lock, if any. */
@@ -44,6 +49,10 @@ export interface PlacementHandle {
 }
 
 const mapped = new Map<string, WeakRef<MappedSegment>>();
+// Named objects this thread has open, by name and spec: every object of one name shares one
+// mapping, and so one lease, so that a thread is one holder of a named lock however many times
+// it opened it.
+const namedMapped = new Map<string, { seg: WeakRef<MappedSegment>; offset: number; lockOffset: number | null }>();
 let arena: MappedSegment | undefined;
 const LARGEST_BLOCK = 128 * 1024;
 /** The embedded RLock's bytes: an object that has one starts this far after it. */
@@ -58,7 +67,7 @@ const blocks = new FinalizationRegistry<{ seg: MappedSegment; first: number }>((
 });
 
 function wrap(segment: NativeSegment, source: SegmentSource): MappedSegment {
-  return { native: segment, i32: new Int32Array(segment.buffer), source };
+  return { native: segment, i32: new Int32Array(segment.buffer), source, lease: segment.lease };
 }
 
 function remember(seg: MappedSegment): MappedSegment {
@@ -113,8 +122,17 @@ export function track(owner: object, p: Placement): void {
 /** Opens or creates the named object `name` (already prefixed with its kind). */
 export function openNamed(name: string, kind: number, a: number, b: number, elementSize: number,
   withLock: boolean, initial?: Uint8Array): Placement & { created: boolean } {
+  const spec: NamedSpec = [kind, a, b, elementSize, withLock];
+  const key = `${name}\0${spec.join()}`;
+  const known = namedMapped.get(key);
+  const knownSeg = known?.seg.deref();
+  // The name may have been unlinked and made anew since: that is another object.
+  if (knownSeg !== undefined && knownSeg.native.isNamed(name)) {
+    return { seg: knownSeg, offset: known!.offset, lockOffset: known!.lockOffset, created: false };
+  }
   const placed = native.openNamed(name, kind, a, b, elementSize, withLock, initial);
-  const seg = wrap(placed.segment, { kind: 'named', name, spec: [kind, a, b, elementSize, withLock] });
+  const seg = wrap(placed.segment, { kind: 'named', name, spec });
+  namedMapped.set(key, { seg: new WeakRef(seg), offset: placed.offset, lockOffset: placed.lockOffset });
   return { seg, offset: placed.offset, lockOffset: placed.lockOffset, created: placed.created };
 }
 

@@ -3,8 +3,6 @@ import { allocate, fromHandle, openNamed, toHandle, track, type Placement } from
 import { handleRecord, kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkName, checkObject } from '../validate.js';
 
-/** This process, as lock words record their holder. */
-export const PID = process.pid;
 /** This thread, as RLock records its holder (0 means none). */
 export const THREAD = native.currentThreadId();
 
@@ -47,11 +45,14 @@ export abstract class SharedPrimitive implements Reducible {
   /** All 32-bit words of the segment; the state starts at `idx`. */
   protected readonly i32: Int32Array;
   protected readonly idx: number;
+  /** This thread as the holder of a lock in this segment: its lease id there. */
+  protected readonly me: number;
 
   protected constructor(placement: Placement) {
     this.placement = placement;
     this.i32 = placement.seg.i32;
     this.idx = placement.offset / 4 + STATE_WORD;
+    this.me = placement.seg.lease;
     track(this, placement);
   }
 

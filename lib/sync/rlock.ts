@@ -1,27 +1,22 @@
-import { Kind, LOCK_PID_MASK, native, WaitOp } from '../binding.js';
+import { Kind, LOCK_OWNER_MASK, native, WaitOp } from '../binding.js';
 import { ReleaseError } from '../errors.js';
 import { invalidHandle, kReduce, rebuild, type Handle } from '../travel.js';
 import { checkObject, checkTimeout } from '../validate.js';
-import { Lock, settle, syncTimeout, withAcquired, type AcquireOptions, type AcquireSyncOptions,
-  type NamedOptions } from './lock.js';
-import { PID, place, rebuildAs, SharedPrimitive, THREAD, unlinkNamed,
-  type Attach } from './primitive.js';
+import { checkPolicy, Lock, rebuiltOptions, RobustLock, syncTimeout, withAcquired, type AcquireOptions,
+  type AcquireSyncOptions, type LockOptions } from './lock.js';
+import { place, rebuildAs, THREAD, unlinkNamed, type Attach } from './primitive.js';
 import { waitAsync, waitSync } from './waits.js';
-import { casWord, loadWord, wasmWordOps, type WordOps } from './word_ops.js';
+import { casWord, loadWord } from './word_ops.js';
 
 /**
  * A process-shared recursive lock (Python's multiprocessing.RLock): the holding thread may
- * acquire it again and must release it as many times. State words: holder pid (+ waiters bit),
- * holder thread, depth; only the holder writes the last two.
+ * acquire it again and must release it as many times. State words: holder's lease id (+ waiters
+ * bit), holder thread, depth; only the holder writes the last two.
  */
-export class RLock extends SharedPrimitive {
-  /** Set where the lock word is reached through WebAssembly (see word_ops.ts). */
-  private readonly wasm: WordOps | null;
-
-  constructor(options?: NamedOptions);
-  constructor(options?: NamedOptions | Attach) {
-    super(place(options, { kind: Kind.RLock, prefix: 'rlock' }));
-    this.wasm = wasmWordOps(this.placement.seg);
+export class RLock extends RobustLock {
+  constructor(options?: LockOptions);
+  constructor(options?: LockOptions | Attach) {
+    super(place(options, { kind: Kind.RLock, prefix: 'rlock' }), checkPolicy(options));
   }
 
   /** Acquires without blocking the event loop; false if `timeout` passed first. */
@@ -29,7 +24,7 @@ export class RLock extends SharedPrimitive {
     const timeout = checkTimeout(checkObject(options, 'options').timeout);
     if (this.tryFast()) return true;
     const p = this.placement;
-    return settle(await waitAsync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
+    return this.settle(await waitAsync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
   }
 
   /** Acquires, blocking this thread; with `block: false` only tries. */
@@ -43,17 +38,17 @@ export class RLock extends SharedPrimitive {
     const timeout = syncTimeout(options);
     if (this.tryFast()) return true;
     const p = this.placement;
-    return settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
+    return this.settle(waitSync(WaitOp.RLock, p.seg.native, p.offset, THREAD, timeout));
   }
 
   private tryFast(): boolean {
     const i32 = this.i32;
     const i = this.idx;
-    if (i32[i + 1] === THREAD && (loadWord(this.wasm, i32, i) & LOCK_PID_MASK) === PID) {
+    if (i32[i + 1] === THREAD && (loadWord(this.wasm, i32, i) & LOCK_OWNER_MASK) === this.me) {
       i32[i + 2]!++;
       return true;
     }
-    if (casWord(this.wasm, i32, i, 0, PID) === 0) {
+    if (casWord(this.wasm, i32, i, 0, this.me) === 0) {
       i32[i + 1] = THREAD;
       i32[i + 2] = 1;
       return true;
@@ -70,7 +65,8 @@ export class RLock extends SharedPrimitive {
     }
     if (--i32[i + 2]! > 0) return;
     i32[i + 1] = 0;
-    if (casWord(this.wasm, i32, i, PID, 0) === PID) return;
+    this.died = false;
+    if (casWord(this.wasm, i32, i, this.me, 0) === this.me) return;
     native.lockRelease(this.placement.seg.native, this.placement.offset, true);
   }
 
@@ -82,7 +78,7 @@ export class RLock extends SharedPrimitive {
   /** Whether this thread holds the lock. */
   isMine(): boolean {
     return this.i32[this.idx + 1] === THREAD &&
-      (loadWord(this.wasm, this.i32, this.idx) & LOCK_PID_MASK) === PID;
+      (loadWord(this.wasm, this.i32, this.idx) & LOCK_OWNER_MASK) === this.me;
   }
 
   /** Releases every level and returns the depth, for Condition.wait(). */
@@ -104,11 +100,11 @@ export class RLock extends SharedPrimitive {
   }
 
   [kReduce](): Handle {
-    return this.handle('RLock');
+    return this.lockHandle('RLock');
   }
 }
 
-rebuildAs('RLock', Kind.RLock, (attach) => new RLock(attach as NamedOptions));
+rebuildAs('RLock', Kind.RLock, (attach, extra) => new RLock(rebuiltOptions(attach, extra)));
 
 /** Rebuilds, from its handle, the lock that a Condition, Value or Array shares. */
 export function rebuildLock(handle: unknown): Lock | RLock {

@@ -213,6 +213,10 @@ Napi::Function SegmentWrap::Define(Napi::Env env) {
                                         InstanceMethod<&SegmentWrap::DataInfo>("dataInfo"),
                                         InstanceMethod<&SegmentWrap::Holds>("holds"),
                                         InstanceMethod<&SegmentWrap::WasmMemory>("wasmMemory"),
+                                        InstanceMethod<&SegmentWrap::LeaseAlive>("leaseAlive"),
+                                        InstanceMethod<&SegmentWrap::TakeSpareLease>("takeSpareLease"),
+                                        InstanceMethod<&SegmentWrap::DropSpareLease>("dropSpareLease"),
+                                        InstanceMethod<&SegmentWrap::IsNamed>("isNamed"),
                                     });
   using P = Napi::PropertyDescriptor;
   ctor.Get("prototype").As<Napi::Object>().DefineProperties({
@@ -220,6 +224,7 @@ Napi::Function SegmentWrap::Define(Napi::Env env) {
       P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Fd>>("fd"),
       P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Id>>("id"),
       P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::Size>>("size"),
+      P::Accessor<CheckedGetter<SegmentWrap, &SegmentWrap::LeaseId>>("lease"),
   });
   return ctor;
 }
@@ -269,6 +274,43 @@ Napi::Value SegmentWrap::Id(const Napi::CallbackInfo& info) {
 }
 Napi::Value SegmentWrap::Size(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(segment_->size()));
+}
+
+Napi::Value SegmentWrap::LeaseId(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), segment_->lease().id());
+}
+
+// leaseAlive(id) -> false only when no live mapping holds lease `id` of this segment
+Napi::Value SegmentWrap::LeaseAlive(const Napi::CallbackInfo& info) {
+  uint32_t id;
+  if (!ArgUint32(info, 0, "id", &id)) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), segment_->lease().Alive(id & kLeaseIdMask));
+}
+
+// takeSpareLease() -> a new lease id held by this process until dropSpareLease(id)
+Napi::Value SegmentWrap::TakeSpareLease(const Napi::CallbackInfo& info) {
+  uint32_t id = 0;
+  Status s = segment_->lease().TakeSpare(&id);
+  if (!s.ok()) {
+    ThrowStatus(info.Env(), s);
+    return info.Env().Undefined();
+  }
+  return Napi::Number::New(info.Env(), id);
+}
+
+// dropSpareLease(id) -> false if `id` is not a spare lease this process holds
+Napi::Value SegmentWrap::DropSpareLease(const Napi::CallbackInfo& info) {
+  uint32_t id;
+  if (!ArgUint32(info, 0, "id", &id)) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), segment_->lease().DropSpare(id));
+}
+
+// isNamed(name) -> whether `name` still names this very segment (it may have been unlinked,
+// and the name given to another)
+Napi::Value SegmentWrap::IsNamed(const Napi::CallbackInfo& info) {
+  std::string name;
+  if (!ArgName(info, 0, &name)) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), platform::NamedIs(segment_->mapping(), name.c_str()));
 }
 
 // allocate(kind, a, b, elementSize, withLock, initial?) -> placement, or null when full

@@ -38,6 +38,11 @@ class SegmentWrap : public Napi::ObjectWrap<SegmentWrap> {
   Napi::Value DataInfo(const Napi::CallbackInfo& info);
   Napi::Value Holds(const Napi::CallbackInfo& info);
   Napi::Value WasmMemory(const Napi::CallbackInfo& info);
+  Napi::Value LeaseId(const Napi::CallbackInfo& info);
+  Napi::Value LeaseAlive(const Napi::CallbackInfo& info);
+  Napi::Value TakeSpareLease(const Napi::CallbackInfo& info);
+  Napi::Value DropSpareLease(const Napi::CallbackInfo& info);
+  Napi::Value IsNamed(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Segment> segment_;
   Napi::Reference<Napi::ArrayBuffer> buffer_;

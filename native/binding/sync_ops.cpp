@@ -16,9 +16,10 @@ namespace mp::binding {
 namespace {
 
 template <typename State>
-State* StateArg(const Napi::CallbackInfo& info, ObjectKind kind) {
+State* StateArg(const Napi::CallbackInfo& info, ObjectKind kind, const Lease** lease = nullptr) {
   SegmentWrap* seg = SegmentWrap::From(info, 0);
   if (seg == nullptr) return nullptr;
+  if (lease != nullptr) *lease = &seg->segment()->lease();
   return static_cast<State*>(seg->ObjectArg(info, 1, kind));
 }
 
@@ -87,10 +88,11 @@ Napi::Value ConditionWithdraw(const Napi::CallbackInfo& info) {
 // barrierArrive(segment, offset, hasAction) -> [result, index, generation]
 Napi::Value BarrierArrive(const Napi::CallbackInfo& info) {
   bool has_action;
-  auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier);
+  const Lease* lease;
+  auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier, &lease);
   if (s == nullptr || !ArgBool(info, 2, "hasAction", &has_action)) return info.Env().Undefined();
   uint32_t index = 0, gen = 0;
-  barrier::ArriveResult r = barrier::Arrive(s, has_action, &index, &gen);
+  barrier::ArriveResult r = barrier::Arrive(s, *lease, has_action, &index, &gen);
   Napi::Array out = Napi::Array::New(info.Env(), 3);
   out.Set(0u, Napi::Number::New(info.Env(), r));
   out.Set(1u, Napi::Number::New(info.Env(), index));
@@ -100,18 +102,21 @@ Napi::Value BarrierArrive(const Napi::CallbackInfo& info) {
 
 Napi::Value BarrierRelease(const Napi::CallbackInfo& info) {
   uint32_t gen;
-  auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier);
-  if (s != nullptr && ArgUint32(info, 2, "generation", &gen)) barrier::Release(s, gen);
+  const Lease* lease;
+  auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier, &lease);
+  if (s != nullptr && ArgUint32(info, 2, "generation", &gen)) barrier::Release(s, *lease, gen);
   return info.Env().Undefined();
 }
 
 Napi::Value BarrierAbort(const Napi::CallbackInfo& info) {
-  if (auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier)) barrier::Abort(s);
+  const Lease* lease;
+  if (auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier, &lease)) barrier::Abort(s, *lease);
   return info.Env().Undefined();
 }
 
 Napi::Value BarrierReset(const Napi::CallbackInfo& info) {
-  if (auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier)) barrier::Reset(s);
+  const Lease* lease;
+  if (auto* s = StateArg<BarrierState>(info, ObjectKind::kBarrier, &lease)) barrier::Reset(s, *lease);
   return info.Env().Undefined();
 }
 

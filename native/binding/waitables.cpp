@@ -4,7 +4,6 @@
 #include "../core/condition.h"
 #include "../core/event.h"
 #include "../core/lock.h"
-#include "../core/platform.h"
 #include "../core/semaphore.h"
 #include "args.h"
 #include "errors.h"
@@ -19,14 +18,13 @@ std::unique_ptr<Waitable> MakeWaitable(const Napi::CallbackInfo& info, size_t i,
   SegmentWrap* seg = SegmentWrap::From(info, i + 1);
   if (seg == nullptr || !ArgUint32(info, i + 3, "arg", &arg)) return nullptr;
   *keepalive = seg->segment();
-  const uint32_t pid = static_cast<uint32_t>(platform::CurrentPid());
   switch (static_cast<WaitOp>(op)) {
     case WaitOp::kLock:
     case WaitOp::kRLock: {
       ObjectKind kind = op == 0 ? ObjectKind::kLock : ObjectKind::kRLock;
       auto* s = static_cast<LockState*>(seg->ObjectArg(info, i + 2, kind));
       if (s == nullptr) return nullptr;
-      return std::make_unique<lock::AcquireWait>(s, pid, arg);
+      return std::make_unique<lock::AcquireWait>(s, &seg->segment()->lease(), arg);
     }
     case WaitOp::kSemaphore:
     case WaitOp::kBoundedSemaphore: {

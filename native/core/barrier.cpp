@@ -9,7 +9,7 @@ namespace {
 
 class Guard {
  public:
-  explicit Guard(BarrierState* s) : s_(s) { lock::AcquireInternal(&s_->mutex); }
+  Guard(BarrierState* s, const Lease& lease) : s_(s) { lock::AcquireInternal(&s_->mutex, lease); }
   ~Guard() { lock::Release(&s_->mutex); }
   Guard(const Guard&) = delete;
   Guard& operator=(const Guard&) = delete;
@@ -44,8 +44,9 @@ void Init(BarrierState* s, uint32_t parties) {
   lock::Init(&s->mutex);
 }
 
-ArriveResult Arrive(BarrierState* s, bool has_action, uint32_t* index, uint32_t* gen) {
-  Guard g(s);
+ArriveResult Arrive(BarrierState* s, const Lease& lease, bool has_action, uint32_t* index,
+                    uint32_t* gen) {
+  Guard g(s, lease);
   *gen = s->gen.load();
   if (s->broken.load()) return kBroken;
   uint32_t count = s->count.load();
@@ -59,26 +60,26 @@ ArriveResult Arrive(BarrierState* s, bool has_action, uint32_t* index, uint32_t*
   return kReleased;
 }
 
-void Release(BarrierState* s, uint32_t gen) {
+void Release(BarrierState* s, const Lease& lease, uint32_t gen) {
   {
-    Guard g(s);
+    Guard g(s, lease);
     if (s->gen.load() != gen || s->broken.load()) return;
     Advance(s);
   }
   WakeAll(s);
 }
 
-void Abort(BarrierState* s) {
+void Abort(BarrierState* s, const Lease& lease) {
   {
-    Guard g(s);
+    Guard g(s, lease);
     s->broken.store(1);
   }
   WakeAll(s);
 }
 
-void Reset(BarrierState* s) {
+void Reset(BarrierState* s, const Lease& lease) {
   {
-    Guard g(s);
+    Guard g(s, lease);
     uint32_t gen = s->gen.load();
     if (s->count.load() > 0 || s->broken.load()) s->broken_gen.store(gen);
     s->broken.store(0);

@@ -6,11 +6,15 @@
 #include <cstdint>
 
 #include "layout.h"
+#include "lease.h"
 #include "waitable.h"
 
 namespace mp::barrier {
 
 void Init(BarrierState* s, uint32_t parties);
+
+// Arrive, Release, Abort and Reset take the barrier's internal mutex as the holder of `lease`,
+// the caller's lease of the barrier's segment.
 
 enum ArriveResult : int32_t {
   kWait = 0,         // not last: wait for `gen` to move past *gen
@@ -19,11 +23,12 @@ enum ArriveResult : int32_t {
   kBroken = 3,
   kDraining = 4,     // the previous generation is being released: wait for it, then retry
 };
-ArriveResult Arrive(BarrierState* s, bool has_action, uint32_t* index, uint32_t* gen);
+ArriveResult Arrive(BarrierState* s, const Lease& lease, bool has_action, uint32_t* index,
+                    uint32_t* gen);
 // Releases generation `gen` (after the last arrival ran its action).
-void Release(BarrierState* s, uint32_t gen);
-void Abort(BarrierState* s);
-void Reset(BarrierState* s);
+void Release(BarrierState* s, const Lease& lease, uint32_t gen);
+void Abort(BarrierState* s, const Lease& lease);
+void Reset(BarrierState* s, const Lease& lease);
 uint32_t Waiting(BarrierState* s);
 
 enum WaitResult : int32_t { kPassed = 0, kBrokenWhileWaiting = 1 };

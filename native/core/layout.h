@@ -14,7 +14,7 @@
 namespace mp {
 
 constexpr uint32_t kSegmentMagic = 0x4753504d;  // "MPSG"
-constexpr uint32_t kLayoutVersion = 1;
+constexpr uint32_t kLayoutVersion = 2;
 constexpr uint32_t kBlockMagic = 0x4b42504d;    // "MPBK"
 constexpr size_t kSegmentHeaderSize = 256;
 constexpr size_t kBlockHeaderSize = 16;
@@ -34,7 +34,8 @@ enum class ObjectKind : uint32_t {
 };
 
 // The robust lock word used by Lock, RLock and the internal mutexes of Barrier and the allocator.
-// `owner` is the holder's pid (0 = free) with kLockWaiters set while someone may sleep on it.
+// `owner` is the holder's lease id in the lock's segment (0 = free; see lease.h) with
+// kLockWaiters set while someone may sleep on it.
 struct LockState {
   std::atomic<uint32_t> owner;
   std::atomic<uint32_t> thread;  // RLock: holder's thread tag (worker threadId + 1)
@@ -42,7 +43,7 @@ struct LockState {
   uint32_t reserved;
 };
 constexpr uint32_t kLockWaiters = 0x40000000u;
-constexpr uint32_t kLockPidMask = 0x3fffffffu;
+constexpr uint32_t kLockOwnerMask = 0x3fffffffu;
 
 struct SemaphoreState {
   std::atomic<uint32_t> value;
@@ -106,6 +107,7 @@ struct SegmentHeader {
   uint32_t bump;                // first never-allocated offset
   uint32_t ready;               // set last, once the header is complete
   uint32_t free_heads[kSizeClasses];
+  std::atomic<uint32_t> next_lease;  // the next lease id to try (lease.h)
 };
 static_assert(sizeof(SegmentHeader) <= kSegmentHeaderSize, "segment header too large");
 static_assert(sizeof(LockState) == 16, "lock state layout");

@@ -19,9 +19,9 @@ void Init(LockState* s) {
   s->reserved = 0;
 }
 
-bool TryAcquire(LockState* s, uint32_t pid, uint32_t thread, bool keep_waiters) {
+bool TryAcquire(LockState* s, uint32_t owner, uint32_t thread, bool keep_waiters) {
   uint32_t expected = 0;
-  uint32_t desired = pid | (keep_waiters ? kLockWaiters : 0);
+  uint32_t desired = owner | (keep_waiters ? kLockWaiters : 0);
   if (!s->owner.compare_exchange_strong(expected, desired)) return false;
   TakeOwnership(s, thread);
   return true;
@@ -39,16 +39,17 @@ bool Release(LockState* s) {
 }
 
 bool AcquireWait::TryComplete(bool check_owner) {
-  if (TryAcquire(s_, pid_, thread_, slept_)) {
+  const uint32_t me = lease_->id();
+  if (TryAcquire(s_, me, thread_, slept_)) {
     result = kAcquired;
     return true;
   }
   if (!check_owner) return false;
   uint32_t v = s_->owner.load();
-  uint32_t holder = v & kLockPidMask;
-  if (holder == 0 || platform::ProcessAlive(static_cast<int>(holder))) return false;
+  uint32_t holder = v & kLockOwnerMask;
+  if (holder == 0 || lease_->Alive(holder)) return false;
   // The holder is gone: take the lock over, keeping the waiters bit so others still get woken.
-  if (!s_->owner.compare_exchange_strong(v, pid_ | kLockWaiters)) return false;
+  if (!s_->owner.compare_exchange_strong(v, me | kLockWaiters)) return false;
   TakeOwnership(s_, thread_);
   result = kOwnerDead;
   return true;
@@ -72,10 +73,9 @@ bool AcquireWait::Arm(platform::WaitTarget* target) {
 
 void AcquireWait::Undo() { Release(s_); }
 
-int32_t AcquireInternal(LockState* s) {
-  uint32_t pid = static_cast<uint32_t>(platform::CurrentPid());
-  if (TryAcquire(s, pid, 0, false)) return kAcquired;
-  AcquireWait w(s, pid, 0);
+int32_t AcquireInternal(LockState* s, const Lease& lease) {
+  if (TryAcquire(s, lease.id(), 0, false)) return kAcquired;
+  AcquireWait w(s, &lease, 0);
   WaitSync(w, -1, kDefaultSpinNs);
   return w.result;
 }

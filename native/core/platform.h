@@ -32,6 +32,8 @@ Status PublishNamed(const Mapping& m, const char* name);
 // Create an unpublished segment that PublishNamed can give a name once it is initialised.
 Status CreateUnpublished(size_t size, Mapping* out);
 Status UnlinkNamed(const char* name);
+// Whether `name` names the segment mapped by `m` (false once unlinked, or named anew).
+bool NamedIs(const Mapping& m, const char* name);
 // Longest name (without the leading slash) the platform accepts.
 size_t MaxNameLength();
 
@@ -66,7 +68,19 @@ int CurrentPid();
 // The calling thread's kernel id: unique among the threads of this process.
 int CurrentThreadId();
 // False only when `pid` certainly no longer runs (gone, or a zombie waiting to be reaped).
+// Only for a process's own children: a pid means nothing in another PID namespace.
 bool ProcessAlive(int pid);
+
+// Leases (see lease.h): id `id` of segment `m`, claimed through a handle that the kernel closes
+// when the process ends, however it ends, so the claim ends with it. TakeLease claims it through
+// m's own handle; EAGAIN if someone else holds it.
+Status TakeLease(const Mapping& m, uint32_t id);
+// Claims `id` through a new handle of its own (*spare), released by DropSpareLease.
+Status TakeSpareLease(const Mapping& m, uint32_t id, int* spare);
+void DropSpareLease(int spare);
+// True unless certainly no handle but m's own holds lease `id` (an error answers true: a live
+// holder must never be taken for dead).
+bool LeaseHeld(const Mapping& m, uint32_t id);
 
 Status SetAffinity(int pid, const std::vector<int>& cpus);
 Status GetAffinity(int pid, std::vector<int>* cpus);

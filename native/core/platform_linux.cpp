@@ -1,5 +1,6 @@
 // Linux implementation of the platform interface: memfd for anonymous segments, /dev/shm for
-// named ones, futex(2) and futex_waitv(2) for waits, sched_*affinity and setpriority.
+// named ones, futex(2) and futex_waitv(2) for waits, open file description locks for leases,
+// sched_*affinity and setpriority.
 #include "platform.h"
 
 #include <fcntl.h>
@@ -132,6 +133,13 @@ Status UnlinkNamed(const char* name) {
   return Status::Ok();
 }
 
+bool NamedIs(const Mapping& m, const char* name) {
+  struct stat by_name, mapped;
+  std::string path = std::string(kShmDir) + name;
+  if (stat(path.c_str(), &by_name) != 0 || fstat(m.fd, &mapped) != 0) return false;
+  return by_name.st_dev == mapped.st_dev && by_name.st_ino == mapped.st_ino;
+}
+
 size_t MaxNameLength() { return NAME_MAX - 1; }
 
 void Unmap(Mapping* m) {
@@ -245,6 +253,55 @@ bool ProcessAlive(int pid) {
   if (close_paren == nullptr || close_paren[1] == '\0') return true;
   char state = close_paren[2];
   return state != 'Z' && state != 'X' && state != 'x';
+}
+
+namespace {
+
+// A lease is an open-file-description lock on byte `id` of the segment's file. Such a lock
+// belongs to the open file (not to a pid), conflicts with every other open of the same file,
+// in any PID namespace that shares the file, and goes when the last descriptor of that open
+// file is closed: at the holder's exit, crash or SIGKILL. Segment descriptors are close-on-exec,
+// so a child never inherits one. Record locks do not affect reads, writes or mappings.
+flock LeaseRange(short type, uint32_t id) {
+  flock fl{};
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = static_cast<off_t>(id);
+  fl.l_len = 1;
+  return fl;
+}
+
+Status LockLease(int fd, uint32_t id) {
+  flock fl = LeaseRange(F_WRLCK, id);
+  if (fcntl(fd, F_OFD_SETLK, &fl) == 0) return Status::Ok();
+  // A conflicting lock is EAGAIN or EACCES, depending on the file system.
+  return Status::Err(errno == EACCES ? EAGAIN : errno, "fcntl");
+}
+
+}  // namespace
+
+Status TakeLease(const Mapping& m, uint32_t id) { return LockLease(m.fd, id); }
+
+Status TakeSpareLease(const Mapping& m, uint32_t id, int* spare) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", m.fd);
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno("open");
+  Status s = LockLease(fd, id);
+  if (!s.ok()) {
+    close(fd);
+    return s;
+  }
+  *spare = fd;
+  return Status::Ok();
+}
+
+void DropSpareLease(int spare) { close(spare); }
+
+bool LeaseHeld(const Mapping& m, uint32_t id) {
+  flock fl = LeaseRange(F_WRLCK, id);
+  if (fcntl(m.fd, F_OFD_GETLK, &fl) != 0) return true;
+  return fl.l_type != F_UNLCK;
 }
 
 Status SetAffinity(int pid, const std::vector<int>& cpus) {

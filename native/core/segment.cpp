@@ -21,7 +21,9 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 class AllocGuard {
  public:
-  explicit AllocGuard(SegmentHeader* h) : h_(h) { lock::AcquireInternal(&h_->alloc_lock); }
+  AllocGuard(SegmentHeader* h, const Lease& lease) : h_(h) {
+    lock::AcquireInternal(&h_->alloc_lock, lease);
+  }
   ~AllocGuard() { lock::Release(&h_->alloc_lock); }
   AllocGuard(const AllocGuard&) = delete;
   AllocGuard& operator=(const AllocGuard&) = delete;
@@ -42,8 +44,11 @@ void Segment::InitHeader() {
   lock::Init(&h->alloc_lock);
   h->bump = kSegmentHeaderSize;
   for (auto& head : h->free_heads) head = 0;
+  h->next_lease.store(1);
   h->ready = 1;
 }
+
+Status Segment::TakeLease() { return lease_.Take(map_, &header()->next_lease); }
 
 Status Segment::CreateAnonymous(size_t size, Segment** out) {
   auto* seg = new (std::nothrow) Segment();
@@ -60,6 +65,11 @@ Status Segment::CreateAnonymous(size_t size, Segment** out) {
     return s;
   }
   seg->InitHeader();
+  s = seg->TakeLease();
+  if (!s.ok()) {
+    delete seg;
+    return s;
+  }
   *out = seg;
   return Status::Ok();
 }
@@ -80,6 +90,11 @@ Status Segment::Reopen(int pid, int fd, const uint8_t id[16], Segment** out) {
     delete seg;
     return Status::Err(ESTALE, "open");
   }
+  s = seg->TakeLease();
+  if (!s.ok()) {
+    delete seg;
+    return s;
+  }
   *out = seg;
   return Status::Ok();
 }
@@ -97,6 +112,11 @@ Status Segment::OpenOrCreateNamed(const char* name, size_t object_bytes,
           h->version != kLayoutVersion || h->ready != 1) {
         delete seg;
         return Status::Err(EILSEQ, "open");
+      }
+      s = seg->TakeLease();
+      if (!s.ok()) {
+        delete seg;
+        return s;
       }
       *created = false;
       *out = seg;
@@ -118,6 +138,12 @@ Status Segment::OpenOrCreateNamed(const char* name, size_t object_bytes,
       return s;
     }
     seg->InitHeader();
+    // The lease is on the file, so it stays valid once the file is published under the name.
+    s = seg->TakeLease();
+    if (!s.ok()) {
+      delete seg;
+      return s;
+    }
     uint32_t first = seg->Allocate(object_bytes);
     init(seg->base() + first, arg);
     s = platform::PublishNamed(seg->map_, name);
@@ -145,7 +171,7 @@ uint32_t Segment::Allocate(size_t bytes) {
   size_t block_bytes = 0;
   bool reused = false;
   {
-    AllocGuard guard(h);
+    AllocGuard guard(h, lease_);
     if (cls >= 0 && h->free_heads[cls] != 0) {
       offset = h->free_heads[cls];
       block_bytes = size_t{kBlockAlign} << cls;
@@ -211,7 +237,7 @@ bool Segment::Release(uint32_t object_offset) {
   // Odd-sized blocks only exist in single-object segments, which vanish with their mappings.
   if (cls < 0 || (size_t{kBlockAlign} << cls) != block->bytes) return true;
   SegmentHeader* h = header();
-  AllocGuard guard(h);
+  AllocGuard guard(h, lease_);
   block->next_free = h->free_heads[cls];
   h->free_heads[cls] = object_offset - static_cast<uint32_t>(kBlockHeaderSize);
   return true;

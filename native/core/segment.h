@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "layout.h"
+#include "lease.h"
 #include "platform.h"
 #include "status.h"
 
@@ -33,8 +34,12 @@ class Segment {
   uint8_t* base() const { return static_cast<uint8_t*>(map_.addr); }
   size_t size() const { return map_.size; }
   int fd() const { return map_.fd; }
+  const platform::Mapping& mapping() const { return map_; }
   const uint8_t* id() const { return header()->id; }
   SegmentHeader* header() const { return reinterpret_cast<SegmentHeader*>(map_.addr); }
+  // This mapping's identity as a holder of the segment's locks.
+  const Lease& lease() const { return lease_; }
+  Lease& lease() { return lease_; }
 
   // Allocate a block with room for `bytes` of objects; returns the offset of its first object,
   // or 0 when the segment is full. The block starts with one reference.
@@ -57,8 +62,10 @@ class Segment {
   // allocator outside it.
   bool BlockFits(uint32_t offset, size_t bytes) const;
   void InitHeader();
+  Status TakeLease();
 
   platform::Mapping map_;
+  Lease lease_;
 };
 
 // Writes an object header; returns the state right after it.

@@ -46,15 +46,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<
   ]).finally(() => clearTimeout(timer));
 }
 
+/** Turns a child's command line (node and its arguments) into the one to spawn instead. */
+export type Launcher = (argv: string[]) => [command: string, args: string[]];
+
 /**
- * Spawns `node test/fixtures/<fixture> <base64 of mp.serialize(args)>`. The child is tracked
- * and killed (and awaited) after the current test.
+ * Spawns `node test/fixtures/<fixture> <base64 of mp.serialize(args)>` (through `launcher` if
+ * given). The child is tracked and killed (and awaited) after the current test.
  */
-export function spawnChild(fixture: string, args: unknown = null): Child {
+export function spawnChild(fixture: string, args: unknown = null, launcher?: Launcher): Child {
   const encoded = mp.serialize(args).toString('base64');
-  const proc = spawn(process.execPath, [path.join(FIXTURES, fixture), encoded], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const argv = [process.execPath, path.join(FIXTURES, fixture), encoded];
+  const [command, commandArgs] = launcher ? launcher(argv) : [argv[0]!, argv.slice(1)];
+  const proc = spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let err = '';
   let partial = '';
