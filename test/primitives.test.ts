@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';
 import { sleep, spawnChild, useChildren, useShmCleanup, type Child } from './helpers/children.js';
@@ -192,6 +193,74 @@ describe('Barrier', () => {
     expect(barrier.waitSync()).toBe(0);
     expect(runs).toBe(2);
   });
+});
+
+describe('no wait sleeps through the change it waits for', () => {
+  // SIGSTOPs `child` and waits until the whole process is stopped.
+  async function stopped(child: Child): Promise<void> {
+    child.kill('SIGSTOP');
+    while (!/\) T/.test(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8'))) await sleep(5);
+  }
+
+  it('Barrier: abort() right after reset() frees every party, sync and async (2,000 rounds)', async () => {
+    // Parties of a Barrier(3) that never fills: each round the controller resets it, lets the
+    // parties arrive for a random 0-150 us, and aborts it. A party that checked `broken` just
+    // before the abort and then slept used to sleep through it, until its 20 s timeout.
+    const rounds = 2000;
+    const barrier = new mp.Barrier(3);
+    const go = new mp.Semaphore(0);
+    const done = new mp.Semaphore(0);
+    const kids = ['sync', 'async'].map((mode) => spawnChild('barrier_abort_party.mjs',
+      { barrier, go, done, rounds, mode }));
+    let stuck = -1;
+    for (let r = 0; r < rounds && stuck < 0; r++) {
+      barrier.reset();
+      go.release();
+      go.release();
+      const until = performance.now() + Math.random() * 0.15;
+      while (performance.now() < until) { /* let the parties arrive */ }
+      barrier.abort();
+      // Both parties must come out of this round; 10 s is only there to fail instead of hanging.
+      if (!done.acquireSync({ timeout: 10_000 }) || !done.acquireSync({ timeout: 10_000 })) stuck = r;
+    }
+    expect(stuck).toBe(-1);
+    const results = await Promise.all(kids.map((k) => k.result()));
+    for (const r of results) expect(r).toEqual({ broken: rounds, timedOut: 0, passed: 0 });
+  }, 120_000);
+
+  it('Barrier: a party that wakes late learns its generation broke, after later resets', async () => {
+    const barrier = new mp.Barrier(2);
+    const late = spawnChild('barrier_wait.mjs', { barrier, timeout: 20_000 });
+    await late.waitLine('arriving');
+    while (barrier.nWaiting < 1) await sleep(10);
+    await stopped(late);
+    // Its generation is aborted; then another generation breaks too, and one passes.
+    barrier.abort();
+    barrier.reset();
+    const other = spawnChild('barrier_wait.mjs', { barrier, timeout: 20_000 });
+    while (barrier.nWaiting < 1) await sleep(10);
+    barrier.reset();
+    expect(await other.result()).toMatchObject({ broken: true });
+    const passer = spawnChild('barrier_wait.mjs', { barrier, timeout: 20_000 });
+    await expect(barrier.wait(20_000)).resolves.toBeGreaterThanOrEqual(0);
+    expect(await passer.result()).toHaveProperty('index');
+    late.kill('SIGCONT');
+    expect(await late.result()).toEqual({ error: 'BrokenBarrierError', code: 'ERR_BROKEN_BARRIER', broken: true });
+  }, 40_000);
+
+  it('Event: set() then clear() at once ends a wait begun before', async () => {
+    const ev = new mp.Event();
+    const child = spawnChild('event_wait.mjs', { ev, timeout: 20_000 });
+    await child.waitLine('waiting');
+    // Stopped while it sleeps, it can only look again once the flag is clear once more.
+    await sleep(200);
+    await stopped(child);
+    ev.set();
+    ev.clear();
+    child.kill('SIGCONT');
+    expect(await child.result()).toEqual({ woke: true });
+    expect(ev.isSet()).toBe(false);
+  }, 40_000);
 });
 
 describe('async waits do not block the event loop', () => {

@@ -22,10 +22,14 @@ export class Event extends SharedPrimitive {
   }
 
   isSet(): boolean {
-    return Atomics.load(this.i32, this.idx) !== 0;
+    // Bit 0 is the flag; the bits above count set() calls (native/core/layout.h).
+    return (Atomics.load(this.i32, this.idx) & 1) !== 0;
   }
 
-  /** Resolves true once the flag is set, false if `timeout` ms passed first. */
+  /**
+   * Resolves true once the flag is set (or was set meanwhile, even if cleared again at once),
+   * false if `timeout` ms passed first.
+   */
   async wait(timeout?: number): Promise<boolean> {
     const ms = checkTimeout(timeout);
     if (this.isSet()) return true;

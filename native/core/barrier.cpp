@@ -25,10 +25,15 @@ void WakeAll(BarrierState* s) {
   }
 }
 
-// Ends the current generation; caller holds the mutex.
-void Advance(BarrierState* s) {
+// Ends the current generation, released or broken; caller holds the mutex. Its fate is written
+// before `gen` moves, so a waiter that sees the new `gen` sees it too.
+void Advance(BarrierState* s, bool broken) {
+  const uint32_t gen = s->gen.load();
+  const uint32_t bit = 1u << (gen % 32);
+  const uint32_t bits = s->broken_bits.load();
+  s->broken_bits.store(broken ? bits | bit : bits & ~bit);
   s->count.store(0);
-  s->gen.fetch_add(1);
+  s->gen.store(gen + 1);
 }
 
 }  // namespace
@@ -38,7 +43,7 @@ void Init(BarrierState* s, uint32_t parties) {
   s->count.store(0);
   s->parties = parties;
   s->broken.store(0);
-  s->broken_gen.store(UINT32_MAX);
+  s->broken_bits.store(0);
   s->waiters.store(0);
   s->reserved[0] = s->reserved[1] = 0;
   lock::Init(&s->mutex);
@@ -55,7 +60,7 @@ ArriveResult Arrive(BarrierState* s, const Lease& lease, bool has_action, uint32
   s->count.store(count + 1);
   if (count + 1 < s->parties) return kWait;
   if (has_action) return kLastPending;
-  Advance(s);
+  Advance(s, false);
   WakeAll(s);
   return kReleased;
 }
@@ -64,7 +69,7 @@ void Release(BarrierState* s, const Lease& lease, uint32_t gen) {
   {
     Guard g(s, lease);
     if (s->gen.load() != gen || s->broken.load()) return;
-    Advance(s);
+    Advance(s, false);
   }
   WakeAll(s);
 }
@@ -73,6 +78,7 @@ void Abort(BarrierState* s, const Lease& lease) {
   {
     Guard g(s, lease);
     s->broken.store(1);
+    Advance(s, true);
   }
   WakeAll(s);
 }
@@ -80,10 +86,8 @@ void Abort(BarrierState* s, const Lease& lease) {
 void Reset(BarrierState* s, const Lease& lease) {
   {
     Guard g(s, lease);
-    uint32_t gen = s->gen.load();
-    if (s->count.load() > 0 || s->broken.load()) s->broken_gen.store(gen);
     s->broken.store(0);
-    Advance(s);
+    Advance(s, s->count.load() > 0);
   }
   WakeAll(s);
 }
@@ -96,7 +100,10 @@ uint32_t Waiting(BarrierState* s) {
 
 bool GenerationWait::TryComplete(bool) {
   if (s_->gen.load() != gen_) {
-    result = s_->broken_gen.load() == gen_ ? kBrokenWhileWaiting : kPassed;
+    const bool broken = (s_->broken_bits.load() >> (gen_ % 32)) & 1;
+    // Read after the bits: had 32 more generations ended, the bit would be another's.
+    const bool known = s_->gen.load() - gen_ <= 32;
+    result = broken || !known ? kBrokenWhileWaiting : kPassed;
     return true;
   }
   if (s_->broken.load()) {

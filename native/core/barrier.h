@@ -1,6 +1,7 @@
-// Barrier: `parties` arrivals release a generation. Arrival and release run under an internal
-// robust mutex; waiters sleep on `gen`. A reset breaks the generation it ends (`broken_gen`), so
-// its waiters can tell a reset from a release even if they wake late.
+// Barrier: `parties` arrivals release a generation. Arrival, release, reset and abort run under
+// an internal robust mutex, and each of the last three ends the current generation: waiters
+// sleep on `gen`, so none can miss the end of its generation between looking and sleeping, and
+// `broken_bits` tells them how it ended even if they wake late.
 #pragma once
 
 #include <cstdint>

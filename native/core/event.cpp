@@ -10,16 +10,22 @@ void Init(EventState* s) {
 }
 
 void Set(EventState* s) {
-  s->flag.store(1);
+  uint32_t v = s->flag.load();
+  do {
+    if (v & kEventSet) return;
+  } while (!s->flag.compare_exchange_weak(v, (v + 2) | kEventSet));
   if (s->waiters.load() > 0) {
     platform::FutexWake(reinterpret_cast<volatile uint32_t*>(&s->flag), INT_MAX);
   }
 }
 
-void Clear(EventState* s) { s->flag.store(0); }
+void Clear(EventState* s) { s->flag.fetch_and(~kEventSet); }
+
+Wait::Wait(EventState* s) : s_(s), start_(s->flag.load()) {}
 
 bool Wait::TryComplete(bool) {
-  if (s_->flag.load() == 0) return false;
+  const uint32_t v = s_->flag.load();
+  if (!(v & kEventSet) && v == start_) return false;
   result = 1;
   return true;
 }
@@ -27,7 +33,7 @@ bool Wait::TryComplete(bool) {
 bool Wait::Arm(platform::WaitTarget* target) {
   s_->waiters.fetch_add(1);
   target->word = reinterpret_cast<volatile uint32_t*>(&s_->flag);
-  target->expected = 0;
+  target->expected = start_;
   return true;
 }
 

@@ -53,10 +53,13 @@ struct SemaphoreState {
 };
 constexpr uint32_t kSemaphoreMax = 0x7fffffffu;
 
+// `flag`: bit 0 is the event's state; the bits above count set() calls that found it clear, so
+// that a waiter can tell it was set meanwhile even if clear() came before it looked again.
 struct EventState {
   std::atomic<uint32_t> flag;
   std::atomic<uint32_t> waiters;
 };
+constexpr uint32_t kEventSet = 1;
 
 // Waiters take tickets; notify() moves `head` past the tickets it signals. A waiter that gives
 // up marks its ticket cancelled so a later notify() skips it instead of losing a wake-up.
@@ -69,12 +72,15 @@ struct ConditionState {
   std::atomic<uint32_t> cancelled[kConditionWindow / 32];
 };
 
+// Every generation ends exactly once: released, or broken by reset() or abort(); `gen` moves on
+// then, so a waiter sleeping on it always wakes. Bit g % 32 of `broken_bits` tells how
+// generation g ended, for waiters that wake late (up to 32 generations later).
 struct BarrierState {
-  std::atomic<uint32_t> gen;  // bumped on every release and reset; the word waiters sleep on
+  std::atomic<uint32_t> gen;  // bumped whenever a generation ends; the word waiters sleep on
   std::atomic<uint32_t> count;
   uint32_t parties;
-  std::atomic<uint32_t> broken;
-  std::atomic<uint32_t> broken_gen;  // the generation a reset broke, so its waiters can tell
+  std::atomic<uint32_t> broken;       // set by abort() until reset(): arrivals are refused
+  std::atomic<uint32_t> broken_bits;
   std::atomic<uint32_t> waiters;
   uint32_t reserved[2];
   LockState mutex;
