@@ -13,6 +13,19 @@ function jsonLines(child: Child): Record<string, unknown>[] {
 }
 
 describe('Process', () => {
+  it.each(['return', 'exit', 'throw'])('nothing a child writes to piped stdio is lost when it ends by %s', async (how) => {
+    const parent = spawnChild('child_output.mjs', { how });
+    const { code } = await parent.exited();
+    expect(code).toBe(0);
+    const line = 'x'.repeat(1023);
+    expect(parent.lines.filter((l) => l === line).length).toBe(1024);
+    expect(parent.lines.length).toBe(1024);
+    const err = parent.stderr();
+    expect(err.split('\n').filter((l) => l === line).length).toBe(256);
+    expect(err).toContain(`exitCode ${how === 'return' ? 0 : how === 'exit' ? 3 : 1}`);
+    if (how === 'throw') expect(err).toMatch(/Process Process-1:[\s\S]*thrown after writing/);
+  }, 30_000);
+
   it('4 children count exactly under a shared Lock; names, pids, isAlive and exit codes', async () => {
     const parent = family('count');
     const r = await parent.result();

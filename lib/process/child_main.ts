@@ -22,6 +22,14 @@ import { loadTarget } from './target.js';
 // After the parent is gone: SIGTERM, then SIGKILL if the child still runs this much later.
 const LIFELINE_GRACE_MS = 2000;
 
+// Writes to a piped stdout or stderr complete before write() returns, as Python's do: Node
+// queues them otherwise, and exiting (process.exit() here or in the target, an uncaught
+// exception) drops what is queued. A reader that does not read then holds the writer up, as a
+// full pipe holds a Python child up.
+for (const stream of [process.stdout, process.stderr]) {
+  (stream as { _handle?: { setBlocking?: (on: boolean) => unknown } })._handle?.setBlocking?.(true);
+}
+
 const [, , mode, preloadJson, ...userArgv] = process.argv;
 process.argv = [process.argv[0]!, ...userArgv];
 
