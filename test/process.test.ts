@@ -13,6 +13,17 @@ function jsonLines(child: Child): Record<string, unknown>[] {
 }
 
 describe('Process', () => {
+  it.each(['process', 'pool'])('a forgotten main guard: the child refuses to start more (%s)', async (use) => {
+    const program = spawnChild('no_main_guard.mjs', { use });
+    const r = await program.result(30_000);
+    expect(r.code).toBe('ERR_NO_MAIN_GUARD');
+    if (use === 'process') expect(r.exitCode).toBe(1);
+    // The top level ran in the main program and once in the one child started, no more.
+    expect(program.lines.filter((l) => l.startsWith('top level ran in'))).toEqual(
+      ['top level ran in main', 'top level ran in child']);
+    expect(r.message).toMatch(/if \(mp\.isMainProcess\(\)\)/);
+  }, 40_000);
+
   it.each(['return', 'exit', 'throw'])('nothing a child writes to piped stdio is lost when it ends by %s', async (how) => {
     const parent = spawnChild('child_output.mjs', { how });
     const { code } = await parent.exited();

@@ -16,7 +16,7 @@ import { MultiprocError, ProcessError } from '../errors.js';
 import { getAffinity, cpuCount } from '../process_control.js';
 import { getLogger } from '../process/logger.js';
 import { Process } from '../process/process.js';
-import { locateTarget, type TargetLocation, type TargetRef } from '../process/target.js';
+import { locateTarget, refuseWhileImporting, type TargetLocation, type TargetRef } from '../process/target.js';
 import { unpackError, type PackedError } from '../remote_error.js';
 import { PlainList } from '../queue/codec.js';
 import { Fifo } from '../queue/fifo.js';
@@ -196,6 +196,7 @@ export class Pool implements AsyncDisposable {
   readonly #latency = new LatencyHistogram();
 
   constructor(options?: PoolOptions) {
+    refuseWhileImporting('new Pool()');
     const opts = checkObject(options, 'options');
     this.#size = opts.processes === undefined ? cpuCount() : checkInteger(opts.processes, 'processes', 1, 1024);
     const initializer = opts.initializer === undefined ? null : locateTarget(opts.initializer, 'initializer');

@@ -17,7 +17,7 @@ import { setChildIdentity, type ChildIdentity } from './identity.js';
 import { getLogger, logToStderr } from './logger.js';
 import { finishPendingWork } from './before_exit.js';
 import { joinNonDaemonChildren } from './process.js';
-import { loadTarget } from './target.js';
+import { importForTarget, loadTarget } from './target.js';
 
 // After the parent is gone: SIGTERM, then SIGKILL if the child still runs this much later.
 const LIFELINE_GRACE_MS = 2000;
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
   if (mode === 'standby') {
     for (const url of JSON.parse(preloadJson ?? '[]') as string[]) {
       try {
-        await import(url);
+        await importForTarget(url);
       } catch {
         // It will fail again, visibly, if a target needs it.
       }

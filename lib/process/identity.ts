@@ -15,6 +15,8 @@ export interface ChildIdentity {
   parentName: string;
   /** Python-style log level propagated from the parent's logToStderr(), or null. */
   logLevel: number | null;
+  /** The module being imported to find a target, while its top-level code runs; else absent. */
+  importing?: string;
 }
 
 const KEY = Symbol.for('multiproc.childIdentity');

@@ -16,7 +16,7 @@ import { childIdentity } from './identity.js';
 import { getLogger, inheritedLogLevel, processName } from './logger.js';
 import type { Runtime } from './runtime.js';
 import { checkStartMethod, obtainRuntime, standbyRuntimes, type StartMethod } from './start_method.js';
-import { locateTarget, type Target, type TargetRef } from './target.js';
+import { locateTarget, refuseWhileImporting, type Target, type TargetRef } from './target.js';
 import { handOff, recordInFlight } from '../queue/pipe.js';
 
 /** Options of `new mp.Process()`; `args` is checked against the target's parameters. */
@@ -167,6 +167,7 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
 
   /** Starts the child. Throws at once if the target cannot be found or an argument cannot travel. */
   start(): StartedProcess<this> {
+    refuseWhileImporting('Process.start()');
     this.checkOpen();
     if (this.runtime) throw new ProcessError('a process can only be started once', 'ERR_PROCESS_STARTED');
     const where = locateTarget(this.target);

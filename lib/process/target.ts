@@ -7,7 +7,9 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { ProcessError } from '../errors.js';
 import { typeError } from '../validate.js';
+import { childIdentity } from './identity.js';
 
 /** A function a child process can run: exported, under its own name, by the module defining it. */
 export type TargetFunction = (...args: never[]) => unknown;
@@ -138,9 +140,38 @@ export function locateTarget(target: unknown, argName = 'target'): TargetLocatio
   return where;
 }
 
+/**
+ * In a child: imports `url` for a target, noting that its top-level code runs meanwhile (see
+ * refuseWhileImporting()).
+ */
+export async function importForTarget(url: string): Promise<Record<string, unknown>> {
+  const id = childIdentity();
+  const outer = id?.importing;
+  if (id) id.importing = url;
+  try {
+    return await import(url) as Record<string, unknown>;
+  } finally {
+    if (id) id.importing = outer;
+  }
+}
+
+/**
+ * Refuses to start processes from the top-level code of a module a child imports to find its
+ * target: that code runs again in every child, so each would start more, without end (Python
+ * refuses this too). `what` names the refused call.
+ */
+export function refuseWhileImporting(what: string): void {
+  const url = childIdentity()?.importing;
+  if (url === undefined) return;
+  throw new ProcessError(`${what} was called while this child process was still importing ${url} `
+    + 'to find its target, so its top-level code would start processes again in every child. '
+    + 'Put the code that starts processes under `if (mp.isMainProcess()) { ... }` '
+    + "(Python's `if __name__ == '__main__':`).", 'ERR_NO_MAIN_GUARD');
+}
+
 /** In a child: the function a location names, or a TypeError saying why it is not there. */
 export async function loadTarget(where: TargetLocation): Promise<(...args: unknown[]) => unknown> {
-  const ns = await import(where.module) as Record<string, unknown>;
+  const ns = await importForTarget(where.module);
   const byName = where.name === 'default' ? ns.default : ns[where.name];
   const fromDefault = (ns.default as Record<string, unknown> | undefined)?.[where.name];
   const found = byName ?? (typeof ns.default === 'object' ? fromDefault : undefined)
