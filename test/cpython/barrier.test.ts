@@ -1,10 +1,11 @@
 /**
  * CPython's Lib/test/_test_multiprocessing.py, the Barrier cases (_TestBarrier), with real
- * child processes and N = 3 parties (see targets/barrier.mjs). CPython's run_threads() runs f in N - 1 children (its Bunch) and in the test
- * itself; so does runParties() here, and it also expects every child to exit with code 0 (a
- * failed assert in a child throws). Where the children can pass with waitSync(), a second
- * case has them do so while the test's own party uses wait(). Timeouts are in ms; CPython's
- * late party sleeps 1 s to let the others time out, here it waits until they have.
+ * child processes and N = 3 parties (see targets/barrier.mjs). CPython's run_threads() runs f
+ * in N - 1 children (its Bunch) and in the test itself; so does runParties() here, and it
+ * also expects every child to exit with code 0 (a failed assert in a child throws). Where
+ * the children can pass with waitSync(), a second case has them do so while the test's own
+ * party uses wait(). Timeouts are in ms; CPython's late party sleeps 1 s to let the others
+ * time out, here it waits until they have.
  *
  * Skipped, and why:
  * - TestSyncManagerTypes.test_barrier: no Manager yet.

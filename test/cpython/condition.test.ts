@@ -5,7 +5,7 @@
  * CPython) is a process too: notify() must wake exactly one of two. Timeouts are in ms.
  *
  * Skipped, and why:
- * - _TestCondition.check_invariant (in test_notify, test_notify_all, test_notify_n): private counters of CPython's implementation.
+ * - _TestCondition.test_notify, test_notify_all, test_notify_n, their check_invariant(): private counters of CPython's implementation.
  * - _TestCondition.test_wait_result, its KeyboardInterrupt half: Python's SIGINT handling.
  * - TestSyncManagerTypes.test_condition: no Manager yet.
  */
@@ -18,6 +18,17 @@ useReaper();
 
 const TIMEOUT = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Adds 1 to `state` `times` times, notifying each time (CPython sleeps 10 ms before each).
+async function bump(cond: mp.Condition, state: mp.SharedValue<number>, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await sleep(10);
+    await cond.withLock(() => {
+      state.value += 1;
+      cond.notify();
+    });
+  }
+}
 
 async function acquireTimes(sem: mp.Semaphore, n: number): Promise<void> {
   for (let i = 0; i < n; i++) expect(await sem.acquire({ timeout: 30_000 })).toBe(true);
@@ -116,13 +127,7 @@ describe('_TestCondition', () => {
       expect(await cond.waitFor(() => state.value === 0)).toBe(true);
       expect(state.value).toBe(0);
     });
-    for (let i = 0; i < 4; i++) {
-      await sleep(10);
-      await cond.withLock(() => {
-        state.value += 1;
-        cond.notify();
-      });
-    }
+    await bump(cond, state, 4);
     await p.join();
     expect(p.exitCode).toBe(0);
   });
@@ -136,13 +141,7 @@ describe('_TestCondition', () => {
     expect(await sem.acquire({ timeout: 30_000 })).toBe(true);
 
     // Only 3 increments: state 4 is never reached.
-    for (let i = 0; i < 3; i++) {
-      await sleep(10);
-      await cond.withLock(() => {
-        state.value += 1;
-        cond.notify();
-      });
-    }
+    await bump(cond, state, 3);
     await p.join();
     expect(p.exitCode).toBe(0);
     expect(success.value).toBe(1);

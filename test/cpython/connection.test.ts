@@ -8,13 +8,32 @@
  *
  * Skipped, and why:
  * - _TestConnection.test_connection, its recv_bytes_into() and fileno() parts: neither exists.
- * - _TestConnection.test_fd_transfer, test_large_fd_transfer, test_missing_fd_transfer: no descriptor passing.
- * - _TestConnection.test_context: no `with`/`using` for a Connection; close() is ported instead.
- * - _TestListener.*, _TestListenerClient.*, _TestPicklingConnections.test_pickling,
- *   TestIgnoreEINTR.test_ignore_listener, TestTimeouts.test_timeout: no Listener/Client or sockets.
- * - TestWait.*: no multiprocessing.connection.wait().
+ * - _TestConnection.test_fd_transfer: no descriptor passing.
+ * - _TestConnection.test_large_fd_transfer: no descriptor passing.
+ * - _TestConnection.test_missing_fd_transfer: no descriptor passing.
+ * - _TestConnection.test_context, its `with`: a Connection has no `using` support; close() is ported.
+ * - _TestListener.test_multiple_bind: no Listener.
+ * - _TestListener.test_context: no Listener.
+ * - _TestListener.test_empty_authkey: no Listener.
+ * - _TestListener.test_abstract_socket: no Listener.
+ * - _TestListenerClient.test_listener_client: no Listener/Client.
+ * - _TestListenerClient.test_issue14725: no Listener/Client.
+ * - _TestListenerClient.test_issue16955: no Listener/Client.
+ * - _TestPicklingConnections.test_pickling: Listener/Client and sockets sent over a pipe.
+ * - TestIgnoreEINTR.test_ignore_listener: no Listener.
+ * - TestTimeouts.test_timeout: no Listener/Client, socket timeouts.
+ * - TestWait.test_wait: no multiprocessing.connection.wait().
+ * - TestWait.test_wait_slow: no wait().
+ * - TestWait.test_wait_socket: no wait(), sockets.
+ * - TestWait.test_wait_socket_slow: no wait(), sockets.
+ * - TestWait.test_wait_timeout: no wait().
+ * - TestWait.test_wait_integer: no wait(), no sentinels.
+ * - TestWait.test_neg_timeout: no wait().
  * - TestInvalidHandle.test_invalid_handles: no Connection made from a descriptor number.
- * - OtherTest.*, ChallengeResponseTest.*: connection authentication.
+ * - TestInvalidFamily.test_invalid_family: no Listener.
+ * - OtherTest.test_deliver_challenge_auth_failure: connection authentication.
+ * - OtherTest.test_answer_challenge_auth_failure: connection authentication.
+ * - ChallengeResponseTest.test_challengeresponse: connection authentication.
  */
 import { describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';

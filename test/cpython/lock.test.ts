@@ -4,8 +4,10 @@
  * acquireSync({ block: false }); `with lock as locked:` is withLock().
  *
  * Skipped, and why:
- * - _TestLock.test_repr_lock, test_repr_rlock: no repr() naming the owning process or thread (isMine() tells this process's ownership).
- * - TestSyncManagerTypes.test_lock, test_rlock: no Manager yet.
+ * - _TestLock.test_repr_lock: no repr() naming the owning process or thread (isMine() tells this process's ownership).
+ * - _TestLock.test_repr_rlock: no repr() naming the owner and depth.
+ * - TestSyncManagerTypes.test_lock: no Manager yet.
+ * - TestSyncManagerTypes.test_rlock: no Manager yet.
  */
 import { describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';

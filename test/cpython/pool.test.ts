@@ -15,7 +15,8 @@
  * - _TestPoolWorkerLifetime.test_pool_worker_lifetime, its _repopulate_pool() step: private.
  * - TestPoolNotLeakOnFailure.test_release_unused_processes: needs a Process class injected into the pool.
  * - MiscTestCase.test_large_pool: Windows' 63-handle wait limit; 200 Node workers would take about 8 GB here.
- * - TestInitializers.test_manager_initializer, TestSyncManagerTypes.test_pool: no Manager yet.
+ * - TestInitializers.test_manager_initializer: no Manager yet.
+ * - TestSyncManagerTypes.test_pool: no Manager yet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';

@@ -3,24 +3,35 @@
  * process-level classes after it), with real child processes.
  *
  * Skipped, and why:
+ * - _TestProcess.test_current, its authkey and exitcode checks: no authkey; currentProcess() has no exitCode.
  * - _TestProcess.test_set_executable: no set_executable(); children run process.execPath.
+ * - _TestProcess.test_process, its kwargs and authkey: no keyword arguments or authkey.
  * - _TestProcess.test_process_mainthread_native_id: Python threads.
  * - _TestProcess.test_interrupt: no Process.interrupt(); SIGINT as KeyboardInterrupt (exit code 1) is Python's.
  * - _TestProcess.test_sentinel: no sentinel handles.
  * - _TestProcess.test_lose_target_ref: targets are exported functions found by name, not callable objects kept alive.
  * - _TestProcess.test_error_on_stdio_flush_1: replaces the parent's sys.stdout object; a Node child inherits descriptors, not stream objects.
- * - _TestProcess.test_forkserver_sigint, test_forkserver_sigkill, test_forkserver_auth_is_enabled,
- *   test_forkserver_without_auth_fails: forkserver start method.
+ * - _TestProcess.test_forkserver_sigint: forkserver start method.
+ * - _TestProcess.test_forkserver_sigkill: forkserver start method.
+ * - _TestProcess.test_forkserver_auth_is_enabled: forkserver start method.
+ * - _TestProcess.test_forkserver_without_auth_fails: forkserver start method.
  * - _TestSubclassingProcess.test_subclassing: no Process subclass with run(); a target is a function.
- * - _TestSubclassingProcess.test_sys_exit, the string, list, bool and None reasons: sys.exit specifics (the integer statuses are ported).
- * - TestNoForkBomb.test_noforkbomb: refusing start() during a child's import is issue 10 part 6, tested with it; today the script would start processes without end.
- * - TestForkAwareThreadLock.test_lock, TestStartMethod.test_mixed_startmethod: fork.
- * - TestStartMethod.test_context, test_context_check_module_types, test_get_all_start_methods,
- *   test_preload_resources: contexts and fork/forkserver APIs that do not exist here.
- * - _TestSpawnedSysPath: Python's sys.path.
- * - _TestLogging.test_enable_logging, test_filename; the root-logger half of test_level: Python's logging module.
- * - _TestFinalize, _TestImportStar, MiscTestCase, TestResourceTracker, TestNamedResource:
- *   util.Finalize, module layout and resource tracker internals.
+ * - _TestSubclassingProcess.test_sys_exit, its string, list, bool and None reasons: sys.exit specifics (the integer statuses are ported).
+ * - _TestLogging.test_enable_logging: Python's logging module (levels and handlers).
+ * - _TestLogging.test_filename: Python's logging records.
+ * - _TestLogging.test_level, its root-logger half: Python's logging hierarchy.
+ * - TestNoForkBomb.test_noforkbomb: issue 10 part 6 (refusing start() in a child's import) tests it; today it would never stop.
+ * - TestForkAwareThreadLock.test_lock: fork.
+ * - TestStartMethod.test_context: no get_context().
+ * - TestStartMethod.test_context_check_module_types: forkserver start method.
+ * - TestStartMethod.test_get_all_start_methods: no get_all_start_methods(); fork and forkserver.
+ * - TestStartMethod.test_preload_resources: forkserver start method.
+ * - TestStartMethod.test_mixed_startmethod: fork.
+ * - TestStdinBadfiledescriptor.test_flushing: Python file-like objects.
+ * - _TestSpawnedSysPath.test_forkserver_preload_imports_sys_path: forkserver and Python's sys.path.
+ * - _TestSpawnedSysPath.test_child_sys_path: Python's sys.path.
+ * Classes outside the areas ported (Manager, SharedMemory, heap, Finalize, resource tracker,
+ * import-star, misc) are not listed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -356,21 +367,39 @@ describe('process-level classes', () => {
     }
   });
 
-  it('_TestLogging.test_level', async () => {
-    // Children inherit the level their parent logs at (logging is off until logToStderr()).
+  // _TestLogging.test_level: the child reports the level of its logger.
+  async function childLogLevel(): Promise<number> {
+    const [reader, writer] = mp.Pipe({ duplex: false });
+    const p = start(sendLogLevel, [writer]);
+    const level = await reader.recv() as number;
+    await p.join();
+    p.close();
+    return level;
+  }
+
+  async function withLoggerRestored(fn: () => Promise<void>): Promise<void> {
     const logger = mp.getLogger();
     const before = { level: logger.level, enabled: logger.enabled };
     try {
-      mp.logToStderr(32);
-      const [reader, writer] = mp.Pipe({ duplex: false });
-      const p = start(sendLogLevel, [writer]);
-      expect(await reader.recv()).toBe(32);
-      await p.join();
-      p.close();
+      await fn();
     } finally {
       logger.level = before.level;
       logger.enabled = before.enabled;
     }
+  }
+
+  it.skip('_TestLogging.test_level [BUG: a child inherits the logger\'s level only while its parent logs to stderr]', async () => {
+    await withLoggerRestored(async () => {
+      mp.getLogger().setLevel(32);
+      expect(await childLogLevel()).toBe(32);
+    });
+  });
+
+  it('_TestLogging.test_level (logging to stderr)', async () => {
+    await withLoggerRestored(async () => {
+      mp.logToStderr(32);
+      expect(await childLogLevel()).toBe(32);
+    });
   });
 
   it('TestStdinBadfiledescriptor.test_queue_in_process', async () => {

@@ -7,9 +7,12 @@
  * Skipped, and why:
  * - _TestQueue.test_no_import_lock_contention: Python's import lock and feeder thread.
  * - _TestQueue.test_queue_feeder_on_queue_feeder_error: no feeder thread to hook; an object that cannot travel is refused by put() itself.
- * - _TestQueue.test_shutdown_empty, test_shutdown_nonempty, test_shutdown_immediate,
- *   test_shutdown_immediate_with_unfinished: no Queue.shutdown() (Python 3.13) in the API.
+ * - _TestQueue.test_shutdown_empty: no Queue.shutdown() (Python 3.13) in the API.
+ * - _TestQueue.test_shutdown_nonempty: no Queue.shutdown().
+ * - _TestQueue.test_shutdown_immediate: no Queue.shutdown().
+ * - _TestQueue.test_shutdown_immediate_with_unfinished: no Queue.shutdown().
  * - TestSimpleQueue.test_closed: private attributes.
+ * - TestSyncManagerTypes.test_queue, test_joinable_queue: no Manager yet.
  */
 import { describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';

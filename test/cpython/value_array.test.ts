@@ -5,9 +5,12 @@
  * bigints; 'c' holds one-character strings (an Array('c') has .value, a latin1 string).
  *
  * Skipped, and why:
- * - _TestValue.test_getobj_getlock, _TestArray.test_getobj_getlock_obj, their get_obj() half: no get_obj(); the value or the typed array is the object.
- * - _TestSharedCTypes, its _Foo structure, and test_copy: ctypes structures and sharedctypes.copy().
- * - TestSyncManagerTypes.test_value, test_array: no Manager yet.
+ * - _TestValue.test_getobj_getlock, its get_obj() half: no get_obj(); the value is the object.
+ * - _TestArray.test_getobj_getlock_obj, its get_obj() half: no get_obj(); the typed array is the object.
+ * - _TestSharedCTypes.test_sharedctypes and test_synchronize, their _Foo structure: no ctypes structures.
+ * - _TestSharedCTypes.test_copy: no ctypes structures or sharedctypes.copy().
+ * - TestSyncManagerTypes.test_value: no Manager yet.
+ * - TestSyncManagerTypes.test_array: no Manager yet.
  */
 import { describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';

@@ -92,18 +92,9 @@ export async function resetF(barrier, results1, results2, results3) {
   results3.add(1);
 }
 
-// _TestBarrier._test_abort_and_reset_f
+// _TestBarrier._test_abort_and_reset_f: _test_abort_f, then everyone passes again.
 export async function abortAndResetF(barrier, barrier2, results1, results2, results3, sync) {
-  try {
-    const i = await pass(barrier, sync);
-    if (i === N >> 1) throw new RuntimeError();
-    await pass(barrier, sync);
-    results1.add(1);
-  } catch (err) {
-    if (err instanceof mp.BrokenBarrierError) results2.add(1);
-    else if (err instanceof RuntimeError) barrier.abort();
-    else throw err;
-  }
+  await abortF(barrier, results1, results2, sync);
   // Synchronize and reset the barrier. Must synchronize first so that everyone has left it
   // when we reset, and after so that no one enters it before the reset.
   if ((await pass(barrier2, sync)) === N >> 1) barrier.reset();
