@@ -18,6 +18,7 @@ import { getLogger, logToStderr } from './logger.js';
 import { finishPendingWork } from './before_exit.js';
 import { joinNonDaemonChildren } from './process.js';
 import { importForTarget, loadTarget } from './target.js';
+import { inheritStartMethod } from './start_method.js';
 
 // After the parent is gone: SIGTERM, then SIGKILL if the child still runs this much later.
 const LIFELINE_GRACE_MS = 2000;
@@ -35,7 +36,7 @@ process.argv = [process.argv[0]!, ...userArgv];
 
 const identity: ChildIdentity = {
   name: mode === 'standby' ? 'Standby' : 'Process', daemon: false, identity: [],
-  parentPid: process.ppid, parentName: 'MainProcess', logLevel: null,
+  parentPid: process.ppid, parentName: 'MainProcess',
 };
 setChildIdentity(identity);
 
@@ -73,9 +74,11 @@ async function main(): Promise<number> {
   const job = v8.deserialize(frame) as Job;
   Object.assign(identity, {
     name: job.procName, daemon: job.daemon, identity: job.identity, parentPid: job.parentPid,
-    parentName: job.parentName, logLevel: job.logLevel,
+    parentName: job.parentName,
   });
-  if (job.logLevel !== null) logToStderr(job.logLevel);
+  getLogger().setLevel(job.logLevel);
+  if (job.logToStderr) logToStderr();
+  inheritStartMethod(job.startMethod);
   process.on('uncaughtException', (err) => {
     fail(err);
     process.exit(1);

@@ -4,6 +4,7 @@
  * "ready" (standby runtimes only) and at most one report.
  */
 import v8 from 'node:v8';
+import type { StartMethod } from './start_method.js';
 import type { PackedError } from '../remote_error.js';
 
 /** Descriptor 3 of every child carries its channel to the parent. */
@@ -22,7 +23,11 @@ export interface Job {
   parentName: string;
   affinity: number[] | null;
   priority: number | null;
-  logLevel: number | null;
+  /** The parent logger's level, and whether it logged to stderr. */
+  logLevel: number;
+  logToStderr: boolean;
+  /** The parent's start method, the child's default too (as in Python). */
+  startMethod: StartMethod;
 }
 
 /** What a child tells its parent. */

@@ -13,8 +13,6 @@ export interface ChildIdentity {
   identity: number[];
   parentPid: number;
   parentName: string;
-  /** Python-style log level propagated from the parent's logToStderr(), or null. */
-  logLevel: number | null;
   /** The module being imported to find a target, while its top-level code runs; else absent. */
   importing?: string;
 }

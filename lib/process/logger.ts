@@ -75,7 +75,7 @@ export function logToStderr(level?: number | LogLevelName): Logger {
   return logger;
 }
 
-/** The level children should log at: null while logging is off. */
-export function inheritedLogLevel(): number | null {
-  return logger.enabled ? logger.level : null;
+/** What a child's logger starts as: this one's level, and whether it logs to stderr. */
+export function inheritedLogging(): { logLevel: number; logToStderr: boolean } {
+  return { logLevel: logger.level, logToStderr: logger.enabled };
 }

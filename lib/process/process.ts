@@ -13,9 +13,9 @@ import { serialize } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, describe, typeError } from '../validate.js';
 import type { Job } from './frames.js';
 import { childIdentity } from './identity.js';
-import { getLogger, inheritedLogLevel, processName } from './logger.js';
+import { getLogger, inheritedLogging, processName } from './logger.js';
 import type { Runtime } from './runtime.js';
-import { checkStartMethod, obtainRuntime, standbyRuntimes, type StartMethod } from './start_method.js';
+import { checkStartMethod, getStartMethod, obtainRuntime, standbyRuntimes, type StartMethod } from './start_method.js';
 import { locateTarget, refuseWhileImporting, type Target, type TargetRef } from './target.js';
 import { handOff, recordInFlight } from '../queue/pipe.js';
 
@@ -176,7 +176,7 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
       module: where.module, name: where.name, args,
       procName: this.procName, daemon: this.isDaemon, identity: this.identity,
       parentPid: process.pid, parentName: processName(), affinity: this.affinity,
-      priority: this.priority, logLevel: inheritedLogLevel(),
+      priority: this.priority, ...inheritedLogging(), startMethod: getStartMethod(),
     };
     const rt = obtainRuntime(this.startMethod, this.env, where.module);
     handOff(inFlight, rt.pid);

@@ -59,6 +59,11 @@ export function setStartMethod(value: StartMethod, options: StartMethodOptions =
   refill();
 }
 
+/** In a child: the parent's start method becomes this process's default, starting nothing yet. */
+export function inheritStartMethod(value: StartMethod): void {
+  method = checkMethod(value);
+}
+
 /** The start method in use. */
 export function getStartMethod(): StartMethod {
   return method;
