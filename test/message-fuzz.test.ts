@@ -23,7 +23,7 @@ const FRESH = randomInt(2 ** 32);
 console.log(`message fuzz: fresh seed ${FRESH} this run (npm run fuzz -- --seed ${FRESH} replays it everywhere)`);
 
 const LOCAL_COUNT = 200;
-const REMOTE_COUNT = 150;
+const REMOTE_COUNT = 120;
 
 // Between processes, each fixed seed through half of these, the fresh one through three.
 const REMOTE: [string, Dir][] = [

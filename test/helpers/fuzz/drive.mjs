@@ -183,12 +183,26 @@ async function sendChecked(run, end, m) {
   if (m.throws) throw run.failure(m, `sending did not throw (expected an error saying "${m.throws}")`);
 }
 
+// After a failure: reads what is left in queue `q`, so that no message waits in this process's
+// outbox for a reader that will not come (a process with such messages stays alive, by design).
+// getSync() writes the outbox before it waits. A pipe needs none: its outbox is dropped once no
+// reader holds the other end.
+function drainQueue(q) {
+  for (;;) {
+    try {
+      q.getSync({ timeout: 100 });
+    } catch {
+      return;
+    }
+  }
+}
+
 // ------------------------------------------------------------------ one process
 
 function openLocal(spec) {
   if (spec.kind === 'queue') {
     const q = new mp.Queue(spec.maxsize ?? 0, spec.capacity ? { capacity: spec.capacity } : undefined);
-    return { ends: [[q, q]], close() { q.close(); } };
+    return { ends: [[q, q]], close(failed) { if (failed) drainQueue(q); q.close(); } };
   }
   const [a, b] = mp.Pipe({ duplex: spec.duplex, capacity: spec.capacity });
   // [writer, reader] pairs; a duplex pipe is used both ways, a segment each.
@@ -229,6 +243,7 @@ export async function runLocal(channel, seed, options) {
   const pending = [];
   let ch = null;
   let segment = 0;
+  let failed = true;
   try {
     for (const m of seq) {
       if (m.fresh) {
@@ -246,9 +261,11 @@ export async function runLocal(channel, seed, options) {
         checker.check(p, await receive(run, reader, p, { stallMs: 30_000 }));
       }
     }
-    return checker.finish();
+    const stats = checker.finish();
+    failed = false;
+    return stats;
   } finally {
-    ch?.close();
+    ch?.close(failed);
   }
 }
 
@@ -396,6 +413,7 @@ export async function runRemote(channel, seed, dir, { stallMs = 60_000, ...optio
     const q = new mp.Queue(spec.maxsize ?? 0, spec.capacity ? { capacity: spec.capacity } : undefined);
     mine = { send: q, recv: q };
     theirs = { send: q, recv: q };
+    close = (failed) => failed && drainQueue(q);
   } else {
     const [a, b] = mp.Pipe({ duplex: spec.duplex, capacity: spec.capacity });
     // Simplex: a reads, b writes.
@@ -412,6 +430,7 @@ export async function runRemote(channel, seed, dir, { stallMs = 60_000, ...optio
     inbox: down, outbox: up };
   const child = new mp.Process({ target: { module: PEER, name: 'fuzzPeer' }, args: [job] }).start();
   if (spec.kind === 'pipe') theirs.send.close();
+  let failed = true;
   try {
     const { link, listening, stats } = await runSide(job, {
       send: toChild ? { seed: seeds.down, pool: pools.down, end: mine.send, dir } : null,
@@ -423,15 +442,16 @@ export async function runRemote(channel, seed, dir, { stallMs = 60_000, ...optio
     if (link.report) throw new FuzzFailure(link.report);
     await child.join();
     if (child.exitCode !== 0) throw new Error(`the child exited with code ${child.exitCode}: ${child.error?.stack ?? ''}`);
+    failed = false;
     const childStats = link.done?.stats ?? { messages: 0, refused: 0, bytes: 0, encodings: {} };
     const encodings = { ...stats.encodings };
     for (const [enc, n] of Object.entries(childStats.encodings)) encodings[enc] = (encodings[enc] ?? 0) + n;
     return { messages: stats.messages + childStats.messages, refused: stats.refused + childStats.refused,
       bytes: stats.bytes + childStats.bytes, encodings };
   } finally {
-    close();
     if (child.isAlive()) child.kill();
     await child.join();
+    close(failed);
   }
 }
 

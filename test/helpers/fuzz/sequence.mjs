@@ -123,7 +123,7 @@ export class Sequence {
         fresh = true;
         this.segmentLeft = rng.range(100, 600);
         if (rng.chance(0.5)) this.steps = this.ringPattern();
-      } else if (rng.chance(0.04)) {
+      } else if (rng.chance(0.05)) {
         this.steps = this.slabPattern();
       }
     }
@@ -243,14 +243,16 @@ export class Sequence {
     const form = rng.weighted({ chase: 3, pieces: 2, depths: 1, strings: 1 });
     if (form === 'chase' && this.maxSize >= 140_000) {
       // [Buffer(L)] encodes to 10 + L bytes and grows the slab to 2 * (10 + L) bytes (aligned
-      // to 8 since de3c40c); [Buffer(F)] then ends `gap` bytes from that end. Repeated, each
-      // round starts from a freshly grown slab.
+      // to 8 since de3c40c); [Buffer(F)] then ends `gap` bytes before that end (a negative gap:
+      // F grows the slab itself). Repeated: after the first, each round starts from a freshly
+      // grown slab; each its own gap.
       const L = rng.range(130_000, Math.min(this.maxSize, 1_600_000));
-      const gap = rng.range(-8, 15);
-      const F = 2 * (10 + L) - gap - align8(10 + L) - 10;
-      const pair = [L, F].map((n) => ({ make: () => treeBuffer(this, n) }));
       const steps = [];
-      for (let round = rng.range(2, 4); round > 0; round--) steps.push(...pair);
+      for (let round = rng.range(3, 5); round > 0; round--) {
+        const gap = rng.range(-2, 9);
+        const F = 2 * (10 + L) - gap - align8(10 + L) - 10;
+        steps.push({ make: () => treeBuffer(this, L) }, { make: () => treeBuffer(this, F) });
+      }
       steps.push({ make: () => FIXED.tree(this) });
       return steps;
     }
