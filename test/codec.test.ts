@@ -129,6 +129,14 @@ describe('message encoding', () => {
     expect(trip(q, { after: [1, 2, 3] })).toEqual({ after: [1, 2, 3] });
   });
 
+  it('a string that starts with U+FEFF keeps it (a decoder strips a leading byte order mark by default)', () => {
+    const q = new mp.Queue(0, { capacity: 4096 });
+    // Inline (up to 4,096 units), streamed through the small ring, inside a tree, long.
+    for (const s of ['\ufeff', '\ufeffabc', '\ufeff\ufeffx', '\ufeff'.repeat(4096), ['\ufeffx'], '\ufeff'.repeat(5000)]) {
+      expect(trip(q, s)).toStrictEqual(s);
+    }
+  });
+
   it('a getter that throws fails the put, and the queue goes on', () => {
     const q = new mp.Queue();
     const bad = { get boom() { throw new Error('getter'); } };

@@ -35,7 +35,8 @@ function copyOut(from: Uint8Array): Buffer {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// ignoreBOM: a string's leading U+FEFF is part of it (by default a decoder strips it as a mark).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 // Strings up to this many UTF-16 units are encoded in place (3 bytes per unit at most).
 const INLINE_STRING = 4096;
 
