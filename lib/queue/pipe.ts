@@ -13,6 +13,7 @@ import { MultiprocError } from '../errors.js';
 import { registerErrorClass } from '../remote_error.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
+import { PROCESS_ID } from './liveness.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
 import { DATA, NOTHING, READ_END, Ring, Sleep, spinUntil, WRITE_END, type PipeEnd as RingEnd, type ReadState,
   type RingParts } from './ring.js';
@@ -91,7 +92,7 @@ class PipeEnd<T> extends Queue<T> {
   }
 
   protected override checkInput(): void {
-    if (this.ring.holdersGone(WRITE_END, this.aliveCheckDue())) throw new EOFError();
+    if (this.ring.holders.gone(WRITE_END, this.aliveCheckDue())) throw new EOFError();
   }
 
   /** Throws BrokenPipeError if no reader can take what is sent (dead ones are looked for only when `full`). */
@@ -106,7 +107,7 @@ class PipeEnd<T> extends Queue<T> {
   // Whether every copy of the reading end is closed, or, when `lookForDead` and it is due, gone
   // with its process. Once gone, gone for good.
   private readersGone(lookForDead: boolean): boolean {
-    this.#broken ||= this.ring.holdersGone(READ_END, lookForDead && this.aliveCheckDue());
+    this.#broken ||= this.ring.holders.gone(READ_END, lookForDead && this.aliveCheckDue());
     return this.#broken;
   }
 
@@ -146,7 +147,7 @@ export function recordInFlight<T>(serialize: () => T): [T, HeldEnd[]] {
 
 /** @internal Moves in-flight registrations made by this process to the receiving `pid`. */
 export function handOff(ends: readonly HeldEnd[], pid: number): void {
-  for (const [ring, end] of ends) underLock(ring, () => ring.replaceHolder(end, process.pid, pid));
+  for (const [ring, end] of ends) underLock(ring, () => ring.holders.replace(end, PROCESS_ID, pid));
 }
 
 function underLock(ring: Ring, change: () => void): void {
@@ -167,7 +168,7 @@ function heldEnds(reader: PipeEnd<unknown> | null, writer: PipeEnd<unknown> | nu
 }
 
 function release(ends: readonly HeldEnd[], pid: number): void {
-  for (const [ring, end] of ends) underLock(ring, () => ring.removeHolder(end, pid));
+  for (const [ring, end] of ends) underLock(ring, () => ring.holders.remove(end, pid));
 }
 
 // Releases a Connection's ends; the writing end only once what it sent waiting for room is
@@ -195,11 +196,11 @@ export class Connection<T = unknown> implements Reducible {
     for (const [ring, end] of ends) {
       underLock(ring, () => {
         // Handed off to us already (an argument of Process.start()), or take the sender's slot.
-        const adopted = sender !== 0 && (ring.hasHolder(end, process.pid) || ring.replaceHolder(end, sender, process.pid));
-        if (!adopted) ring.addHolder(end, process.pid);
+        const adopted = sender !== 0 && (ring.holders.has(end, PROCESS_ID) || ring.holders.replace(end, sender, PROCESS_ID));
+        if (!adopted) ring.holders.add(end, PROCESS_ID);
       });
     }
-    collected.register(this, { ends, writer: this.#writer, pid: process.pid }, this);
+    collected.register(this, { ends, writer: this.#writer, pid: PROCESS_ID }, this);
   }
 
   /** Whether this end can receive. */
@@ -284,7 +285,7 @@ export class Connection<T = unknown> implements Reducible {
     if (this.#closed) return;
     this.#closed = true;
     collected.unregister(this);
-    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer, process.pid);
+    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer, PROCESS_ID);
   }
 
   private readerEnd(): PipeEnd<T> {
@@ -315,12 +316,12 @@ export class Connection<T = unknown> implements Reducible {
     this.checkOpen();
     for (const held of heldEnds(this.#reader, this.#writer)) {
       const [ring, end] = held;
-      underLock(ring, () => ring.addHolder(end, process.pid));
+      underLock(ring, () => ring.holders.add(end, PROCESS_ID));
       recording?.push(held);
     }
     const parts = (end: PipeEnd<T> | null) => (end ? reduceParts(end.sharedRing.parts) : null);
     return { type: 'Connection',
-      data: { read: parts(this.#reader), write: parts(this.#writer), sender: process.pid } };
+      data: { read: parts(this.#reader), write: parts(this.#writer), sender: PROCESS_ID } };
   }
 }
 
