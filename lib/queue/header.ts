@@ -51,6 +51,11 @@ export const UNFINISHED = 34;
 export const SLEEP_DONE = 35;
 /** Pipe: the same as UNTRACKED for the reading end. */
 export const UNTRACKED_R = 36;
+/**
+ * The highWaterMark given at creation, for every process's outbox of this ring: bytes + 1, 0 if
+ * none was given (the default applies), -1 for no limit. Written once, before the ring travels.
+ */
+export const HIGH_WATER = 37;
 /** Pipe: ids of the processes holding the writing end (0 = free slot); see holders.ts. */
 export const WRITERS = 48;
 /** Pipe: the same for the reading end. */

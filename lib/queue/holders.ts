@@ -50,6 +50,19 @@ export class Holders {
     return false;
   }
 
+  /** How many copies of `end` `id` holds, or -1 if others hold some too (or too many to track). */
+  countOnly(end: PipeEnd, id: number): number {
+    const h = this.h;
+    if (Atomics.load(h, untrackedWord(end)) === 1) return -1;
+    let n = 0;
+    for (let i = end; i < end + HOLDER_SLOTS; i++) {
+      const holder = Atomics.load(h, i);
+      if (holder === id) n++;
+      else if (holder !== 0) return -1;
+    }
+    return n;
+  }
+
   /** One copy of `end` held by `id` is closed; whoever waits on the other end looks again. */
   remove(end: PipeEnd, id: number): void {
     for (let i = end; i < end + HOLDER_SLOTS; i++) {

@@ -3,9 +3,17 @@
  * room appears (Python's feeder thread), by a pump that runs on the event loop, or by a thread
  * about to block. Pending writes keep the process alive until they are written, as Python's
  * feeder thread does.
+ *
+ * An outbox is bounded: once it holds more than its limit (the bytes of its messages'
+ * encodings, plus ENTRY_BYTES each for what holds them), the sender that put the last message
+ * waits (whenBelow()) or blocks (blockBelow()) until the pump or the sender itself wrote it down
+ * to the limit. So a reader that is slow, stopped or gone costs a sender bounded memory. A
+ * message is always taken in first and waited for after: the order of the calls is the order of
+ * the messages, and a message larger than the limit still goes.
  */
 import { finishBeforeExit } from '../process/before_exit.js';
 import { getLogger } from '../process/logger.js';
+import { checkInteger } from '../validate.js';
 import { Fifo } from './fifo.js';
 import { ROOM, Sleep, type Ring, type WriteState } from './ring.js';
 
@@ -15,26 +23,63 @@ export interface OutboxOwner {
   outputGone(): boolean;
   /** How long a wait for room may last before outputGone() must be asked again. */
   shorten(ms: number | undefined): number | undefined;
+  /** Writers' lock held: a message that took a slot will not be written (dropped or withdrawn). */
+  givenUp(): void;
 }
+
+/**
+ * The outbox's limit when none is given: far above what a reader that keeps up leaves waiting
+ * (a ring's worth at most, in bursts), so that it is only met when a reader is slow, stopped or
+ * gone, or not started yet (a producer filling a queue with some 300,000 small jobs before it
+ * starts the consumers meets it).
+ */
+export const DEFAULT_HIGH_WATER_MARK = 32 * 1024 * 1024;
+
+/** The highWaterMark option: bytes (an integer), Infinity, or undefined (the default). */
+export function checkHighWaterMark(value: unknown): number | undefined {
+  if (value === undefined || value === Infinity) return value;
+  return checkInteger(value, 'highWaterMark', 0, 2 ** 31 - 2);
+}
+
+// What a waiting message costs besides its encoding: its WriteState, its encoding's object and
+// its place in the list (measured: about 90 bytes for a small number).
+const ENTRY_BYTES = 96;
 
 // This thread's outboxes with messages waiting (see writeEvery()).
 const unsent = new Set<Outbox>();
 
+function remaining(deadline: number): number {
+  return deadline === Infinity ? -1 : Math.max(0, deadline - performance.now());
+}
+
+const cost = (w: WriteState) => w.enc.size + ENTRY_BYTES;
+
 export class Outbox {
+  /** Bytes past which senders wait. */
+  readonly limit: number;
   readonly #ring: Ring;
   readonly #owner: OutboxOwner;
   readonly #items = new Fifo<WriteState>();
+  #bytes = 0;
+  // Resolvers of whenBelow() calls waiting for the outbox to come down to its limit.
+  #below: (() => void)[] = [];
   #drained: Promise<void> = Promise.resolve();
   #pumping = false;
 
-  constructor(ring: Ring, owner: OutboxOwner) {
+  constructor(ring: Ring, owner: OutboxOwner, limit: number) {
     this.#ring = ring;
     this.#owner = owner;
+    this.limit = limit;
   }
 
   /** Messages waiting for room. */
   get length(): number {
     return this.#items.length;
+  }
+
+  /** Whether it holds more than its limit: the sender of the last message must wait. */
+  get over(): boolean {
+    return this.#bytes > this.limit;
   }
 
   /** Resolves once what waits now is written (or dropped for want of a reader). */
@@ -51,13 +96,29 @@ export class Outbox {
    */
   handOver(w: WriteState, wait: boolean): void {
     const ring = this.#ring;
-    const items = this.#items;
     do {
-      while (items.length > 0 && ring.write(items.peek()!)) items.shift();
-      if (items.length === 0 && ring.write(w)) return;
+      if (this.#items.length === 0 ? ring.write(w) : this.#writeQueued() && ring.write(w)) return;
     } while (wait && ring.roomSoon());
-    items.push(w);
+    w.queued = true;
+    this.#items.push(w);
+    this.#bytes += cost(w);
     unsent.add(this);
+  }
+
+  // Writers' lock held: writes what waits, in order, as far as it fits; true once nothing waits.
+  #writeQueued(): boolean {
+    const items = this.#items;
+    const ring = this.#ring;
+    for (let w = items.peek(); w !== undefined; w = items.peek()) {
+      if (!w.withdrawn) {
+        if (!ring.write(w)) break;
+        this.#bytes -= cost(w);
+      }
+      w.queued = false;
+      items.shift();
+    }
+    if (this.#below.length > 0 && !this.over) this.#wakeBelow();
+    return items.length === 0;
   }
 
   /**
@@ -81,6 +142,56 @@ export class Outbox {
    * was written.
    */
   write(block: boolean): boolean {
+    return this.#writeWhile(() => block && this.#items.length > 0, Infinity);
+  }
+
+  /**
+   * Blocks this thread, writing as room appears, until the outbox is down to its limit (true)
+   * or `deadline` (a performance.now() time) passed (false). What no one can read any more is
+   * dropped. The caller may hold the readers' lock (never the writers').
+   */
+  blockBelow(deadline: number): boolean {
+    this.#writeWhile(() => this.over, deadline);
+    return !this.over;
+  }
+
+  /**
+   * Resolves true once the outbox is down to its limit (written by the pump, or dropped for
+   * want of a reader), false if `deadline` passed first. The pump must be running.
+   */
+  whenBelow(deadline: number): Promise<boolean> {
+    if (!this.over) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const below = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.#below.push(below);
+      if (deadline === Infinity) return;
+      timer = setTimeout(() => {
+        this.#below = this.#below.filter((f) => f !== below);
+        resolve(false);
+      }, remaining(deadline));
+    });
+  }
+
+  /**
+   * Writers' lock held: takes `w` back if none of it is written yet (a put() that timed out):
+   * its slot is given back and the message will not be written. False if it is too late.
+   */
+  withdraw(w: WriteState): boolean {
+    if (!w.queued || w.withdrawn || w.written > 0) return false;
+    w.withdrawn = true;
+    this.#bytes -= cost(w);
+    this.#owner.givenUp();
+    if (!this.over) this.#wakeBelow();
+    return true;
+  }
+
+  // Writes (writers' lock taken) as long as `waitMore()` says to, waiting for room, until
+  // `deadline`. Returns whether anything was written.
+  #writeWhile(waitMore: () => boolean, deadline: number): boolean {
     const items = this.#items;
     if (items.length === 0) return false;
     const ring = this.#ring;
@@ -91,14 +202,16 @@ export class Outbox {
         ring.see(ROOM);
         const length = items.length;
         const streamed = items.peek()!.written;
-        while (items.length > 0 && ring.write(items.peek()!)) items.shift();
+        this.#writeQueued();
         wrote ||= items.length !== length || items.peek()!.written !== streamed;
-        if (items.length === 0 || !block) return wrote;
+        if (!waitMore()) return wrote;
         if (this.#owner.outputGone()) {
-          this.drop();
+          this.#drop();
           return wrote;
         }
-        ring.waitSync(ROOM, this.#owner.shorten(-1) ?? -1);
+        const left = remaining(deadline);
+        if (left === 0) return wrote;
+        ring.waitSync(ROOM, this.#owner.shorten(left) ?? -1);
       }
     } finally {
       ring.unlockWrite();
@@ -107,11 +220,21 @@ export class Outbox {
 
   // Writers' lock held: no one will read what waits, which is dropped (as an OS pipe drops
   // what its last reader left unread). Those not begun give their slots back.
-  private drop(): void {
+  #drop(): void {
     while (this.#items.length > 0) {
-      if (this.#items.shift()!.written === 0) this.#ring.unreserve();
+      const w = this.#items.shift()!;
+      w.queued = false;
+      if (w.written === 0 && !w.withdrawn) this.#owner.givenUp();
     }
+    this.#bytes = 0;
     unsent.delete(this);
+    this.#wakeBelow();
+  }
+
+  #wakeBelow(): void {
+    const below = this.#below;
+    this.#below = [];
+    for (const wake of below) wake();
   }
 
   /** Writes what waits in order as room appears; the pending waits keep the process alive. */
@@ -120,6 +243,8 @@ export class Outbox {
     this.#pumping = true;
     this.#drained = this.drain().catch((err: unknown) => {
       this.#pumping = false;
+      // Whoever waits for room must not wait for a pump that stopped.
+      this.#wakeBelow();
       getLogger().error(`a queue lost messages it could not write: ${String(err)}`);
       process.emitWarning(`multiproc: a Queue could not write its pending messages: ${String(err)}`);
     });
@@ -128,11 +253,9 @@ export class Outbox {
 
   private async drain(): Promise<void> {
     const ring = this.#ring;
-    const items = this.#items;
     await ring.until(ROOM, () => {
-      while (items.length > 0 && ring.write(items.peek()!)) items.shift();
-      if (items.length > 0 && this.#owner.outputGone()) this.drop();
-      if (items.length > 0) return new Sleep(this.#owner.shorten(ring.pollMs(-1)));
+      if (!this.#writeQueued() && this.#owner.outputGone()) this.#drop();
+      if (this.#items.length > 0) return new Sleep(this.#owner.shorten(ring.pollMs(-1)));
       // The pump ends in the very step that found the outbox empty: its first step runs inside
       // put(), so putSync() calls may follow before this promise settles, and what they leave
       // here needs a pump of its own.

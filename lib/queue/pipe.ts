@@ -8,12 +8,18 @@
  * usual idiom) never shows the other end a false close. A copy passed to Process.start() is
  * registered under the child's pid as soon as it is known, so a child that dies before it
  * reads its arguments still closes it.
+ *
+ * send() is bounded as Python's is by its OS pipe: past the end's highWaterMark of messages
+ * waiting for room, it blocks (sendAsync() waits) until the reader made room, unless the only
+ * reader is the sending thread itself, which could never make room while it waits.
  */
 import { MultiprocError } from '../errors.js';
 import { registerErrorClass } from '../remote_error.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
+import { HEAD } from './header.js';
 import { PROCESS_ID } from './liveness.js';
+import { checkHighWaterMark } from './outbox.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
 import { DATA, NOTHING, READ_END, Ring, Sleep, spinUntil, WRITE_END, type PipeEnd as RingEnd, type ReadState,
   type RingParts } from './ring.js';
@@ -38,30 +44,90 @@ export interface PipeOptions {
   duplex?: boolean;
   /** Bytes of shared memory per direction for messages in flight (default 256 KiB). */
   capacity?: number;
+  /**
+   * Bytes of messages an end's process may keep waiting for room before send() blocks and
+   * sendAsync() waits (default 32 MiB; Infinity: never). Copies sent to other processes keep it.
+   */
+  highWaterMark?: number;
 }
 
 // How often a reader with nothing to read checks that a writer still lives, and a writer
 // with no room that a reader does.
 const ALIVE_POLL_MS = 100;
 
+// Copies of reading ends open in this thread, by the memory of their ring's header: a sender
+// whose only readers are here must not wait for them (see PipeEnd.waitsForReaders()).
+const readersHere = new WeakMap<ArrayBufferLike, Map<number, number>>();
+
+function countReaderHere(ring: Ring, by: 1 | -1): void {
+  const { buffer, byteOffset } = ring.h;
+  let rings = readersHere.get(buffer);
+  if (!rings) readersHere.set(buffer, rings = new Map());
+  const n = (rings.get(byteOffset) ?? 0) + by;
+  if (n > 0) rings.set(byteOffset, n);
+  else rings.delete(byteOffset);
+}
+
+function readerCopiesHere(ring: Ring): number {
+  return readersHere.get(ring.h.buffer)?.get(ring.h.byteOffset) ?? 0;
+}
+
 // One direction of a pipe, as seen from one end.
 class PipeEnd<T> extends Queue<T> {
   #lastAliveCheck = 0;
   #broken = false;
-  // What take() has read of a streamed message so far.
+  // What take() has read of a streamed message so far, and the ring bytes that took.
   readonly #taking: ReadState = { stream: null, filled: 0 };
+  #takingBytes = 0;
+  /** Ring bytes the last message take() returned took (records, padding included). */
+  takenBytes = 0;
 
   /** The next message if it can be read now without waiting, else NOTHING; EOFError at the end. */
   take(): T | typeof NOTHING {
     const ring = this.ring;
     ring.lockRead();
     try {
+      const head = ring.h[HEAD]!;
       const value = ring.read(this.#taking);
-      if (value === NOTHING && !this.#taking.stream) this.endOrMore();
+      this.#takingBytes += ring.distance(head, ring.h[HEAD]!);
+      if (value !== NOTHING) {
+        this.takenBytes = this.#takingBytes;
+        this.#takingBytes = 0;
+      } else if (!this.#taking.stream) {
+        this.endOrMore();
+      }
       return value as T | typeof NOTHING;
     } finally {
       ring.unlockRead();
     }
+  }
+
+  /** Sends `item`; past the bound, blocks until the reader made room. */
+  send(item: T): void {
+    const w = this.prepare(item);
+    this.putUnbounded(w);
+    if (this.mustWait()) this.blockUntilSent(w, Infinity);
+    this.pumpOutbox();
+  }
+
+  /** Sends `item`; past the bound, waits until the reader made room. */
+  async sendAsync(item: T): Promise<void> {
+    const w = this.prepare(item);
+    this.putUnbounded(w);
+    this.pumpOutbox();
+    if (this.mustWait()) await this.whenSent(w, Infinity);
+  }
+
+  /** Sends `item` without waiting, past the bound too; false once past it. */
+  sendNoWait(item: T): boolean {
+    this.putUnbounded(this.prepare(item));
+    this.pumpOutbox();
+    return !this.outboxOver;
+  }
+
+  /** Resolves once this end is down to its bound (or what waited was dropped). */
+  async whenWritable(): Promise<void> {
+    await this.outboxBelow();
   }
 
   /** Watches the ring for up to `us` microseconds, blocking; true once something is there. */
@@ -102,6 +168,17 @@ class PipeEnd<T> extends Queue<T> {
 
   protected override outputGone(): boolean {
     return this.readersGone(true);
+  }
+
+  protected override checkSent(): void {
+    this.checkOutput(false);
+  }
+
+  // Waiting for room can only end if a reader is elsewhere than in this thread: not when every
+  // copy of the reading end is held by this process and open in this thread.
+  protected override waitsForReaders(): boolean {
+    const here = readerCopiesHere(this.ring);
+    return here === 0 || this.ring.holders.countOnly(READ_END, PROCESS_ID) !== here;
   }
 
   // Whether every copy of the reading end is closed, or, when `lookForDead` and it is due, gone
@@ -174,6 +251,7 @@ function release(ends: readonly HeldEnd[], pid: number): void {
 // Releases a Connection's ends; the writing end only once what it sent waiting for room is
 // written (or dropped for want of a reader): the reader must not see the end of file first.
 function releaseWhenSent(ends: readonly HeldEnd[], writer: PipeEnd<unknown> | null, pid: number): void {
+  for (const [ring, end] of ends) if (end === READ_END) countReaderHere(ring, -1);
   if (!writer || writer.backlog === 0) return release(ends, pid);
   release(ends.filter(([, end]) => end === READ_END), pid);
   void writer.joinThread().then(() => release(ends.filter(([, end]) => end === WRITE_END), pid));
@@ -199,6 +277,7 @@ export class Connection<T = unknown> implements Reducible {
         const adopted = sender !== 0 && (ring.holders.has(end, PROCESS_ID) || ring.holders.replace(end, sender, PROCESS_ID));
         if (!adopted) ring.holders.add(end, PROCESS_ID);
       });
+      if (end === READ_END) countReaderHere(ring, 1);
     }
     collected.register(this, { ends, writer: this.#writer, pid: PROCESS_ID }, this);
   }
@@ -210,11 +289,31 @@ export class Connection<T = unknown> implements Reducible {
   get closed(): boolean { return this.#closed; }
 
   /**
-   * Sends `obj` (structured clone; shared objects as handles). Never waits for the reader;
-   * throws BrokenPipeError once the receiving end is closed, or its process gone.
+   * Sends `obj` (structured clone; shared objects as handles). Returns at once while this end's
+   * messages waiting for room stay within its highWaterMark; past it, blocks this thread until
+   * the reader made room, as Python's send() blocks on a full pipe (not when the only reader is
+   * this thread). Throws BrokenPipeError once the receiving end is closed, or its process gone.
    */
   send(obj: T): void {
-    this.openWriter().putNowait(obj);
+    this.openWriter().send(obj);
+  }
+
+  /** send(), waiting past the highWaterMark without blocking the event loop. */
+  async sendAsync(obj: T): Promise<void> {
+    await this.openWriter().sendAsync(obj);
+  }
+
+  /**
+   * @internal send() that never waits, past the highWaterMark too: false once this end is past
+   * it, and then the caller should send no more before whenWritable() resolves.
+   */
+  sendNoWait(obj: T): boolean {
+    return this.openWriter().sendNoWait(obj);
+  }
+
+  /** @internal Resolves once this end is down to its highWaterMark, or what waited was dropped. */
+  async whenWritable(): Promise<void> {
+    await this.writerEnd().whenWritable();
   }
 
   /** Receives the next object; throws EOFError once the other end is closed and drained. */
@@ -262,12 +361,17 @@ export class Connection<T = unknown> implements Reducible {
     return this.readerEnd().take();
   }
 
-  /** Sends the bytes of `buf` (or `size` bytes from `offset`) as one message. */
+  /** @internal About how many bytes the last object take() returned took in the pipe. */
+  get takenBytes(): number {
+    return this.#reader?.takenBytes ?? 0;
+  }
+
+  /** Sends the bytes of `buf` (or `size` bytes from `offset`) as one message, as send() does. */
   sendBytes(buf: Uint8Array, offset = 0, size?: number): void {
     if (!(buf instanceof Uint8Array)) throw typeError('The "buf" argument must be a Buffer or Uint8Array');
     checkInteger(offset, 'offset', 0, buf.byteLength);
     const n = size === undefined ? buf.byteLength - offset : checkInteger(size, 'size', 0, buf.byteLength - offset);
-    this.openWriter().putNowait(Buffer.from(buf.buffer, buf.byteOffset + offset, n) as T);
+    this.openWriter().send(Buffer.from(buf.buffer, buf.byteOffset + offset, n) as T);
   }
 
   /** Receives a message sent with sendBytes() as a Buffer. */
@@ -339,9 +443,10 @@ export function Pipe<T = unknown>(options?: PipeOptions): [Connection<T>, Connec
   const duplex = checkBoolean(opts.duplex, 'duplex', true);
   const capacity = opts.capacity === undefined ? DEFAULT_CAPACITY
     : checkInteger(opts.capacity, 'capacity', 4096, 1 << 30) & ~3;
-  const aToB = Ring.create(capacity, 0).parts;
+  const highWaterMark = checkHighWaterMark(opts.highWaterMark);
+  const aToB = Ring.create(capacity, 0, undefined, highWaterMark).parts;
   if (!duplex) return [new Connection<T>(aToB, null), new Connection<T>(null, aToB)];
-  const bToA = Ring.create(capacity, 0).parts;
+  const bToA = Ring.create(capacity, 0, undefined, highWaterMark).parts;
   return [new Connection<T>(bToA, aToB), new Connection<T>(aToB, bToA)];
 }
 

@@ -18,4 +18,8 @@ export interface WriteState {
   /** For streams: the exact bytes (enc.size is only a bound), made at the first write. */
   parts?: readonly Uint8Array[];
   total?: number;
+  /** In an outbox, not yet all written (see outbox.ts). */
+  queued?: boolean;
+  /** Taken back from its outbox before any of it was written (a put() that timed out). */
+  withdrawn?: boolean;
 }

@@ -2,16 +2,17 @@
  * Queue, JoinableQueue and SimpleQueue over a shared-memory ring (see ring.ts), with Python's
  * semantics: put() takes a slot (waiting while a bounded queue is full) and hands the message
  * over; if the ring has no room right now, the message waits in this process's outbox
- * (outbox.ts) and is written, in order, as soon as room appears (Python's feeder thread). So
- * put() never waits for a consumer, and a process with messages still in its outbox stays alive
- * until they are written, as Python's does.
+ * (outbox.ts) and is written, in order, as soon as room appears (Python's feeder thread), and a
+ * process with messages still in its outbox stays alive until they are written, as Python's
+ * does. Unlike Python's feeder, the outbox is bounded (highWaterMark): past it, put() waits and
+ * putSync() blocks until readers made room, so a slow or stuck reader costs bounded memory.
  */
 import { Empty, Full, MultiprocError } from '../errors.js';
 import { kReduce, rebuild, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkName, checkObject, checkTimeout, rangeError } from '../validate.js';
 import { encode } from './codec.js';
-import { Outbox } from './outbox.js';
-import { DATA, DONE, NOTHING, Ring, Sleep, SLOT, type ReadState, type RingParts, type WriteState } from './ring.js';
+import { checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, Outbox } from './outbox.js';
+import { DATA, DONE, NOTHING, ROOM, Ring, Sleep, SLOT, type ReadState, type RingParts, type WriteState } from './ring.js';
 
 /** Options of put() / get(). */
 export interface QueueWaitOptions {
@@ -31,6 +32,12 @@ export interface QueueOptions {
   name?: string;
   /** Bytes of shared memory for messages in flight (default 1 MiB); larger ones are streamed. */
   capacity?: number;
+  /**
+   * Bytes of messages a process may keep waiting for room (its outbox) before its put() waits
+   * and putSync() blocks (default 32 MiB; Infinity: never, as Python's feeder thread). Copies of
+   * the queue in other processes use the same, unless they open it by name with their own.
+   */
+  highWaterMark?: number;
 }
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -61,21 +68,28 @@ export class Queue<T = unknown> implements Reducible {
 
   constructor(maxsize?: number, options?: QueueOptions);
   constructor(maxsize: number | RingParts = 0, options?: QueueOptions) {
+    let highWaterMark: number | undefined;
     if (typeof maxsize === 'object' && maxsize !== null && 'bytes' in maxsize) {
       this.ring = new Ring(maxsize);
     } else {
       const max = checkInteger(maxsize, 'maxsize', 0, 0x7fffffff);
       const opts = checkObject(options, 'options');
       const name = opts.name === undefined ? undefined : `queue.${checkName(opts.name)}`;
-      this.ring = Ring.create(checkCapacity(opts.capacity), max, name);
+      highWaterMark = checkHighWaterMark(opts.highWaterMark);
+      this.ring = Ring.create(checkCapacity(opts.capacity), max, name, highWaterMark);
     }
     this.#outbox = new Outbox(this.ring, {
       outputGone: () => this.outputGone(),
       shorten: (ms) => this.shorten(ms),
-    });
+      givenUp: () => this.givenUp(),
+    }, highWaterMark ?? this.ring.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
   }
 
-  /** Puts `item`, waiting (without blocking the event loop) while a bounded queue is full. */
+  /**
+   * Puts `item`, waiting (without blocking the event loop) while a bounded queue is full, and
+   * after, while this process has more than highWaterMark bytes waiting for room. mp.Full on
+   * timeout: the message was not put.
+   */
   async put(item: T, options?: QueueWaitOptions): Promise<void> {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
@@ -90,9 +104,10 @@ export class Queue<T = unknown> implements Reducible {
       return new Sleep(ring.pollMs(left));
     });
     this.#outbox.pump();
+    if (this.mustWait()) await this.whenSent(w, deadline);
   }
 
-  /** put(), blocking this thread while a bounded queue is full (for hot loops and workers). */
+  /** put(), blocking this thread while it would wait (for hot loops and workers). */
   putSync(item: T, options?: QueueWaitOptions): void {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
@@ -110,12 +125,17 @@ export class Queue<T = unknown> implements Reducible {
     } finally {
       ring.unlockWrite();
     }
+    if (this.mustWait()) this.blockUntilSent(w, deadline);
     this.#outbox.pump();
   }
 
-  /** Puts `item` or throws mp.Full at once. */
+  /**
+   * Puts `item` or throws mp.Full at once: when a bounded queue is full, or when this process
+   * has more than highWaterMark bytes waiting for room already.
+   */
   putNowait(item: T): void {
     const w = this.prepare(item);
+    if (this.mustWait()) throw new Full();
     const ring = this.ring;
     ring.lockWrite();
     try {
@@ -201,9 +221,82 @@ export class Queue<T = unknown> implements Reducible {
     await this.#outbox.drained();
   }
 
-  private prepare(item: T): WriteState {
+  /** @internal The message for `item`, ready to be written. */
+  protected prepare(item: T): WriteState {
     this.checkOpen();
     return { enc: encode(item), written: 0 };
+  }
+
+  /** @internal Hands `w` over without waiting for anything (for rings without maxsize). */
+  protected putUnbounded(w: WriteState): void {
+    const ring = this.ring;
+    ring.lockWrite();
+    try {
+      ring.reserve();
+      this.handOver(w, false);
+    } finally {
+      ring.unlockWrite();
+    }
+  }
+
+  /** @internal Writes this process's outbox as room appears, on the event loop. */
+  protected pumpOutbox(): void {
+    this.#outbox.pump();
+  }
+
+  /** @internal Whether the sender of the message just put must wait for its outbox to come down. */
+  protected mustWait(): boolean {
+    return this.#outbox.over && this.waitsForReaders();
+  }
+
+  /** @internal Whether this process's outbox is past its bound. */
+  protected get outboxOver(): boolean {
+    return this.#outbox.over;
+  }
+
+  /** @internal Resolves once this process's outbox is down to its bound. */
+  protected outboxBelow(): Promise<boolean> {
+    return this.#outbox.whenBelow(Infinity);
+  }
+
+  /**
+   * @internal Past the bound: waits until the outbox is down to it. At the deadline a message
+   * none of which is written yet is taken back (mp.Full); one already begun goes on.
+   */
+  protected async whenSent(w: WriteState, deadline: number): Promise<void> {
+    if (await this.#outbox.whenBelow(deadline)) return this.checkSent();
+    if (await this.ring.locked(ROOM, () => this.#outbox.withdraw(w))) throw new Full();
+  }
+
+  /** @internal whenSent(), blocking this thread and writing the outbox itself. */
+  protected blockUntilSent(w: WriteState, deadline: number): void {
+    if (this.#outbox.blockBelow(deadline)) return this.checkSent();
+    const ring = this.ring;
+    ring.lockWrite();
+    let withdrawn: boolean;
+    try {
+      withdrawn = this.#outbox.withdraw(w);
+    } finally {
+      ring.unlockWrite();
+    }
+    if (withdrawn) throw new Full();
+  }
+
+  /**
+   * @internal Whether a sender past the bound can count on readers: false when the only reader
+   * is the sending thread itself, which would wait for itself forever.
+   */
+  protected waitsForReaders(): boolean {
+    return true;
+  }
+
+  /** @internal Called after a sender waited: throws if what it sent was dropped for want of a reader. */
+  protected checkSent(): void {}
+
+  // Writers' lock held: a message that took a slot will not be written.
+  private givenUp(): void {
+    this.ring.unreserve();
+    if (this.joinable) this.ring.taskDone();
   }
 
   // Writers' lock held, slot reserved: write now, or queue behind what this process has not

@@ -10,7 +10,7 @@
  * journal (journal.ts) that the lock's next holder completes.
  */
 import { decode, type Encoded } from './codec.js';
-import { HEAD, MAXSIZE, STREAM_R, STREAM_W, TAIL, UNFINISHED, WRITERS } from './header.js';
+import { HEAD, HIGH_WATER, MAXSIZE, STREAM_R, STREAM_W, TAIL, UNFINISHED, WRITERS } from './header.js';
 import { Holders, type PipeEnd } from './holders.js';
 import { completeMove } from './journal.js';
 import { THREAD_ID } from './liveness.js';
@@ -41,10 +41,15 @@ export class Ring extends Records {
     this.holders = new Holders(this.h, (end: PipeEnd) => this.wake(end === WRITERS ? DATA : ROOM));
   }
 
-  /** Makes the shared parts of a new ring (or opens the named one). */
-  static create(capacity: number, maxsize: number, name?: string): Ring {
+  /**
+   * Makes the shared parts of a new ring (or opens the named one, whose settings were made by
+   * its creator).
+   */
+  static create(capacity: number, maxsize: number, name?: string, highWaterMark?: number): Ring {
     const ring = new Ring(createParts(capacity, name));
-    ring.h[MAXSIZE] ||= maxsize;
+    const h = ring.h;
+    h[MAXSIZE] ||= maxsize;
+    if (highWaterMark !== undefined) h[HIGH_WATER] ||= highWaterMark === Infinity ? -1 : highWaterMark + 1;
     return ring;
   }
 
@@ -54,6 +59,12 @@ export class Ring extends Records {
   }
 
   get maxsize(): number { return this.h[MAXSIZE]!; }
+
+  /** The highWaterMark its creator gave, undefined if none. */
+  get highWaterMark(): number | undefined {
+    const word = this.h[HIGH_WATER]!;
+    return word === 0 ? undefined : word < 0 ? Infinity : word - 1;
+  }
 
   // ------------------------------------------------------------------ writing (writers' lock held)
 
