@@ -99,6 +99,9 @@ export class Outbox {
     do {
       if (this.#items.length === 0 ? ring.write(w) : this.#writeQueued() && ring.write(w)) return;
     } while (wait && ring.roomSoon());
+    // Its sender may change its buffers once the call returned: what waits keeps its own bytes.
+    if (w.parts) w.parts = w.parts.map((part) => new Uint8Array(part));
+    else w.enc = w.enc.detach();
     w.queued = true;
     this.#items.push(w);
     this.#bytes += cost(w);

@@ -12,7 +12,8 @@ export interface ReadState {
 
 /** A writer's progress through a message. */
 export interface WriteState {
-  readonly enc: Encoded;
+  /** Detached (see Encoded.detach()) once it waits in an outbox. */
+  enc: Encoded;
   /** For streams: the bytes written so far. */
   written: number;
   /** For streams: the exact bytes (enc.size is only a bound), made at the first write. */
