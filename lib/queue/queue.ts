@@ -224,7 +224,8 @@ export class Queue<T = unknown> implements Reducible {
   /** @internal The message for `item`, ready to be written. */
   protected prepare(item: T): WriteState {
     this.checkOpen();
-    return { enc: encode(item), written: 0 };
+    // Every field the outbox may set is there from the start: one object shape for all messages.
+    return { enc: encode(item), written: 0, queued: false, withdrawn: false };
   }
 
   /** @internal Hands `w` over without waiting for anything (for rings without maxsize). */
