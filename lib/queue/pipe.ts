@@ -17,7 +17,6 @@ import { MultiprocError } from '../errors.js';
 import { registerErrorClass } from '../remote_error.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
-import { HEAD } from './header.js';
 import { PROCESS_ID } from './liveness.js';
 import { checkHighWaterMark } from './outbox.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
@@ -76,30 +75,25 @@ function readerCopiesHere(ring: Ring): number {
 class PipeEnd<T> extends Queue<T> {
   #lastAliveCheck = 0;
   #broken = false;
-  // What take() has read of a streamed message so far, and the ring bytes that took.
-  readonly #taking: ReadState = { stream: null, filled: 0 };
-  #takingBytes = 0;
-  /** Ring bytes the last message take() returned took (records, padding included). */
-  takenBytes = 0;
+  // What take() has read of a streamed message so far.
+  readonly #taking: ReadState = { stream: null, filled: 0, size: 0 };
 
   /** The next message if it can be read now without waiting, else NOTHING; EOFError at the end. */
   take(): T | typeof NOTHING {
     const ring = this.ring;
     ring.lockRead();
     try {
-      const head = ring.h[HEAD]!;
       const value = ring.read(this.#taking);
-      this.#takingBytes += ring.distance(head, ring.h[HEAD]!);
-      if (value !== NOTHING) {
-        this.takenBytes = this.#takingBytes;
-        this.#takingBytes = 0;
-      } else if (!this.#taking.stream) {
-        this.endOrMore();
-      }
+      if (value === NOTHING && !this.#taking.stream) this.endOrMore();
       return value as T | typeof NOTHING;
     } finally {
       ring.unlockRead();
     }
+  }
+
+  /** Bytes of the last message take() returned (its encoding). */
+  get takenBytes(): number {
+    return this.#taking.size;
   }
 
   /** Sends `item`; past the bound, blocks until the reader made room. */
@@ -361,7 +355,7 @@ export class Connection<T = unknown> implements Reducible {
     return this.readerEnd().take();
   }
 
-  /** @internal About how many bytes the last object take() returned took in the pipe. */
+  /** @internal How many bytes the last object take() returned took (its encoding). */
   get takenBytes(): number {
     return this.#reader?.takenBytes ?? 0;
   }

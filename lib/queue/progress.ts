@@ -8,6 +8,8 @@ export const NOTHING = Symbol('multiproc.nothing');
 export interface ReadState {
   stream: Buffer | null;
   filled: number;
+  /** Bytes of the last message read (its encoding). */
+  size: number;
 }
 
 /** A writer's progress through a message. */

@@ -152,7 +152,7 @@ export class Queue<T = unknown> implements Reducible {
     this.checkOpen();
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
     const ring = this.ring;
-    const r: ReadState = { stream: null, filled: 0 };
+    const r: ReadState = { stream: null, filled: 0, size: 0 };
     return ring.until(DATA, () => {
       const value = ring.read(r);
       if (value !== NOTHING) return value as T;
@@ -172,7 +172,7 @@ export class Queue<T = unknown> implements Reducible {
     const ms = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
     const deadline = deadlineOf(ms);
     const ring = this.ring;
-    const r: ReadState = { stream: null, filled: 0 };
+    const r: ReadState = { stream: null, filled: 0, size: 0 };
     ring.lockRead();
     try {
       for (;;) {

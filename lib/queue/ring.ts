@@ -164,6 +164,7 @@ export class Ring extends Records {
         if (r.stream) return streams.abandonRead(r);
         const value = decode(this.buf, this.view, at + 4, length);
         this.consume(next, 1);
+        r.size = length;
         return value;
       }
       const value = streams.readRecord(r, kind, at, length, next);

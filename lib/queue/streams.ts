@@ -142,6 +142,7 @@ export class Streams {
     if (r.filled < r.stream.byteLength) return MORE;
     const whole = r.stream;
     r.stream = null;
+    r.size = whole.byteLength;
     h[STREAM_R] = 0;
     ring.wake(DATA);
     return decode(whole, new DataView(whole.buffer, whole.byteOffset, whole.byteLength), 0, whole.byteLength, true);
