@@ -79,7 +79,7 @@ interface Chunk {
   seq: number;
   /** Its number among the chunks of its submission, and what settles that chunk. */
   index: number;
-  settle(index: number, error: Error | null, values?: unknown[]): void;
+  settle(index: number, error: Error | null, values?: unknown[], bytes?: number): void;
 }
 
 // The parent's side of one worker.
@@ -101,6 +101,8 @@ interface Slot {
   unreachable: boolean;
   /** Chunks were taken back from it for an idle worker: it is sent no more until it answers one. */
   behind: boolean;
+  /** More than its pipe's highWaterMark waits for room: it is sent no more until that is written. */
+  congested: boolean;
   reading: boolean;
   stopping: boolean;
   gone: Promise<void>;
@@ -120,8 +122,11 @@ const MIN_HELD = 2;
 // loop that briefly, before the parent waits without blocking: the answer usually comes within
 // it, and an event-loop wake-up costs tens of microseconds (hundreds when the CPU slept).
 const SPIN_US = 30;
-// Chunks of an imap input read ahead of its consumer, per worker: enough to fill its window.
+// Chunks of an imap input read ahead of its consumer, per worker: enough to fill its window;
+// fewer when the results are big, so that those waiting for the consumer stay within about
+// RESULTS_AHEAD_BYTES (see ResultStream.readAhead()).
 const READ_AHEAD = MAX_HELD;
+const RESULTS_AHEAD_BYTES = 32 * 1024 * 1024;
 // How often a reader waiting on a worker looks at whether it died (its pipe wakes this often anyway).
 const POLL_MS = 100;
 // Workers dying before they are ready, in a row, before the pool gives up instead of looping.
@@ -367,7 +372,8 @@ export class Pool implements AsyncDisposable {
     let index = 0;
     try {
       for (;;) {
-        while (index - stream.consumed >= READ_AHEAD * this.#size && !stream.stopped) await stream.whenConsumed();
+        while (index - stream.consumed >= stream.readAhead(2 * this.#size, READ_AHEAD * this.#size, RESULTS_AHEAD_BYTES)
+          && !stream.stopped) await stream.whenConsumed();
         if (stream.stopped || this.#state === 'terminate') {
           await iterator.return?.();
           break;
@@ -384,8 +390,8 @@ export class Pool implements AsyncDisposable {
           calls.push(item.value);
         }
         if (calls.length > 0) {
-          this.#submit(fn, calls, false, size, index++, (i, error, values) => {
-            stream.deliver(i, error, values as R[]);
+          this.#submit(fn, calls, false, size, index++, (i, error, values, bytes) => {
+            stream.deliver(i, error, values as R[], bytes);
           });
         }
         if (done) break;
@@ -402,7 +408,7 @@ export class Pool implements AsyncDisposable {
 
   // Splits `calls` into chunks of `size`, numbered from `first`; `settle` is called once per chunk.
   #submit(location: TargetLocation, calls: unknown[], star: boolean, size: number, first: number,
-    settle: (index: number, error: Error | null, values?: unknown[]) => void): void {
+    settle: (index: number, error: Error | null, values?: unknown[], bytes?: number) => void): void {
     const fn = this.#functionNumber(location);
     const submitted = performance.now();
     for (let i = 0, index = first; i < calls.length; i += size, index++) {
@@ -433,13 +439,13 @@ export class Pool implements AsyncDisposable {
     return n;
   }
 
-  #finish(chunk: Chunk, error: Error | null, values?: unknown[]): void {
+  #finish(chunk: Chunk, error: Error | null, values?: unknown[], bytes?: number): void {
     if (--this.#outstanding === 0) clearInterval(this.#keepAlive);
     const tasks = chunk.calls.length;
     if (error) this.#failed += tasks;
     else this.#completed += tasks;
     this.#latency.record(performance.now() - chunk.submitted, tasks);
-    chunk.settle(chunk.index, error, values);
+    chunk.settle(chunk.index, error, values, bytes);
   }
 
   // How many chunks a worker may hold: what it runs in about AHEAD_US, and never less than the
@@ -475,7 +481,7 @@ export class Pool implements AsyncDisposable {
 
   // How many more chunks a worker may be sent now.
   #room(slot: Slot, window: number): number {
-    if (slot.dead || slot.stopping || slot.unreachable || slot.behind) return 0;
+    if (slot.dead || slot.stopping || slot.unreachable || slot.behind || slot.congested) return 0;
     let room = window - slot.held.length;
     // A worker retiring after maxTasksPerChild chunks must not be sent more than it will run.
     const max = this.#setup.maxTasks;
@@ -541,7 +547,8 @@ export class Pool implements AsyncDisposable {
       slot.claims.offer(slot.sent + i);
     }
     try {
-      slot.conn.send(new PlainList(this.#work(slot, chunks)));
+      // Never blocking the event loop: past the pipe's bound the worker is sent no more for now.
+      if (!slot.conn.sendNoWait(new PlainList(this.#work(slot, chunks)))) this.#congested(slot);
     } catch (err) {
       return err as Error;
     }
@@ -555,6 +562,18 @@ export class Pool implements AsyncDisposable {
     }
     this.#read(slot);
     return null;
+  }
+
+  // A worker's pipe holds more waiting for room than its bound (the worker does not read, or its
+  // tasks' arguments are big): it is sent more once that is written.
+  #congested(slot: Slot): void {
+    if (slot.congested) return;
+    slot.congested = true;
+    const resume = () => {
+      slot.congested = false;
+      this.#dispatch();
+    };
+    slot.conn.whenWritable().then(resume, resume);
   }
 
   // The message for `chunks` (see WorkMessage); functions the worker has not been sent yet are
@@ -597,7 +616,7 @@ export class Pool implements AsyncDisposable {
     let markGone!: () => void;
     const gone = new Promise<void>((resolve) => { markGone = resolve; });
     const slot: Slot = { proc, conn: mine, held: [], sent: 0, takenBack: 0, claims, defined: [], ready: false, dead: false,
-      unreachable: false, behind: false, reading: false, stopping: false, gone, markGone };
+      unreachable: false, behind: false, congested: false, reading: false, stopping: false, gone, markGone };
     this.#slots.add(slot);
     void proc.whenExited().then(() => {
       slot.dead = true;
@@ -644,7 +663,11 @@ export class Pool implements AsyncDisposable {
 
   #onMessage(slot: Slot, message: FromWorker): void {
     if (Array.isArray(message)) {
-      for (let i = 0; i + 2 < message.length; i += 3) this.#answered(slot, message[i] as number, message[i + 1] as number, message[i + 2]);
+      // The results' size, shared evenly among the chunks answered together.
+      const bytes = (3 * slot.conn.takenBytes) / message.length;
+      for (let i = 0; i + 2 < message.length; i += 3) {
+        this.#answered(slot, message[i] as number, message[i + 1] as number, message[i + 2], bytes);
+      }
       this.#dispatch();
       return;
     }
@@ -658,9 +681,9 @@ export class Pool implements AsyncDisposable {
     }
   }
 
-  // The oldest chunk a worker holds was answered: `us` microseconds of running and its values,
-  // or FAILED and the error.
-  #answered(slot: Slot, id: number, us: number, outcome: unknown): void {
+  // The oldest chunk a worker holds was answered: `us` microseconds of running and its values
+  // (about `bytes` of them), or FAILED and the error.
+  #answered(slot: Slot, id: number, us: number, outcome: unknown, bytes: number): void {
     const chunk = slot.held[0];
     // Chunks failed by terminate() or a broken pool may still be answered: ignore those.
     if (!chunk || chunk.id !== id) return;
@@ -672,7 +695,7 @@ export class Pool implements AsyncDisposable {
       return;
     }
     this.#runUs = this.#runUs === Infinity ? us : 0.8 * this.#runUs + 0.2 * us;
-    this.#finish(chunk, null, outcome as unknown[]);
+    this.#finish(chunk, null, outcome as unknown[], bytes);
   }
 
   // A worker has exited and everything it sent has been read.
@@ -760,7 +783,7 @@ export class Pool implements AsyncDisposable {
       if (slot.stopping || slot.dead) continue;
       slot.stopping = true;
       try {
-        slot.conn.send(null);
+        slot.conn.sendNoWait(null);
       } catch {
         slot.proc.terminate();
       }

@@ -6,7 +6,7 @@
  * read the whole input (end()), and the pool reads ahead of the consumer only so far
  * (whenConsumed()), so an endless or slow input is fine.
  */
-type Outcome<T> = { error: Error } | { values: T[] };
+type Outcome<T> = { error: Error } | { values: T[]; bytes: number };
 
 /** The results of pool.imap / pool.imapUnordered, as they come. */
 export class ResultStream<T> implements AsyncIterableIterator<T> {
@@ -19,6 +19,10 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   #offset = 0;
   #stopped = false;
   #waiters: (() => void)[] = [];
+  // Bytes per chunk of results, a moving average (0 before the first), and the bytes of those
+  // delivered and not yet consumed.
+  #chunkBytes = 0;
+  #buffered = 0;
 
   /** @internal Made by the Pool. */
   constructor(ordered: boolean) {
@@ -35,10 +39,25 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
     return this.#stopped;
   }
 
-  /** @internal Chunk number `index` (in submission order) finished. */
-  deliver(index: number, error: Error | null, values?: T[]): void {
+  /**
+   * @internal How many chunks the input may be read ahead of the consumer: `most`, fewer when
+   * results are big, so that those waiting for the consumer stay within about `bytes`; `least`
+   * until the size of the results is known, and never fewer.
+   */
+  readAhead(least: number, most: number, bytes: number): number {
+    if (this.#chunkBytes === 0) return least;
+    const fit = this.#buffered >= bytes ? 0 : Math.floor(bytes / this.#chunkBytes);
+    return Math.max(least, Math.min(most, fit));
+  }
+
+  /** @internal Chunk number `index` (in submission order) finished; its values take about `bytes`. */
+  deliver(index: number, error: Error | null, values?: T[], bytes = 0): void {
     if (this.#stopped) return;
-    const outcome = error ? { error } : { values: values ?? [] };
+    const outcome = error ? { error } : { values: values ?? [], bytes };
+    if (!error) {
+      this.#chunkBytes = this.#chunkBytes === 0 ? Math.max(1, bytes) : 0.8 * this.#chunkBytes + 0.2 * bytes;
+      this.#buffered += bytes;
+    }
     this.#outcomes.set(this.#ordered ? index : this.#arrived, outcome);
     this.#arrived++;
     this.#wake();
@@ -76,6 +95,7 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   async return(): Promise<IteratorResult<T, undefined>> {
     this.#stopped = true;
     this.#outcomes.clear();
+    this.#buffered = 0;
     this.#wake();
     return { done: true, value: undefined };
   }
@@ -86,6 +106,8 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
 
   // Drops a consumed chunk, so that a long stream does not keep every result alive.
   #advance(): void {
+    const outcome = this.#outcomes.get(this.#chunk);
+    if (outcome && 'bytes' in outcome) this.#buffered -= outcome.bytes;
     this.#outcomes.delete(this.#chunk++);
     this.#offset = 0;
     this.#wake();

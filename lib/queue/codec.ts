@@ -48,6 +48,8 @@ export interface Encoded {
   write(ring: Uint8Array, view: DataView, at: number): number;
   /** The same bytes, exactly, as a list of pieces: for values big enough to be streamed in chunks. */
   parts(): readonly Uint8Array[];
+  /** The same value, holding no memory its sender may change later (a copy of its bytes if need be). */
+  detach(): Encoded;
 }
 
 // An encoding written in place; its exact bytes are made on demand (values under 16 KiB,
@@ -59,6 +61,9 @@ abstract class InPlace implements Encoded {
     const buf = new Uint8Array(this.size);
     const n = this.write(buf, new DataView(buf.buffer), 0);
     return [buf.subarray(0, n)];
+  }
+  detach(): Encoded {
+    return this;
   }
 }
 
@@ -113,6 +118,10 @@ class BytesEncoding implements Encoded {
   }
   parts(): readonly Uint8Array[] {
     return [Uint8Array.of(this.tag), this.data];
+  }
+  // Buffers and byte arrays are the sender's own; trees and clones were made by encode().
+  detach(): Encoded {
+    return this.tag === Tag.Buffer || this.tag === Tag.Bytes ? new BytesEncoding(this.tag, new Uint8Array(this.data)) : this;
   }
 }
 

@@ -8,11 +8,17 @@
  * usual idiom) never shows the other end a false close. A copy passed to Process.start() is
  * registered under the child's pid as soon as it is known, so a child that dies before it
  * reads its arguments still closes it.
+ *
+ * send() is bounded as Python's is by its OS pipe: past the end's highWaterMark of messages
+ * waiting for room, it blocks (sendAsync() waits) until the reader made room, unless the only
+ * reader is the sending thread itself, which could never make room while it waits.
  */
 import { MultiprocError } from '../errors.js';
 import { registerErrorClass } from '../remote_error.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
+import { PROCESS_ID } from './liveness.js';
+import { checkHighWaterMark } from './outbox.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
 import { DATA, NOTHING, READ_END, Ring, Sleep, spinUntil, WRITE_END, type PipeEnd as RingEnd, type ReadState,
   type RingParts } from './ring.js';
@@ -37,18 +43,40 @@ export interface PipeOptions {
   duplex?: boolean;
   /** Bytes of shared memory per direction for messages in flight (default 256 KiB). */
   capacity?: number;
+  /**
+   * Bytes of messages an end's process may keep waiting for room before send() blocks and
+   * sendAsync() waits (default 32 MiB; Infinity: never). Copies sent to other processes keep it.
+   */
+  highWaterMark?: number;
 }
 
 // How often a reader with nothing to read checks that a writer still lives, and a writer
 // with no room that a reader does.
 const ALIVE_POLL_MS = 100;
 
+// Copies of reading ends open in this thread, by the memory of their ring's header: a sender
+// whose only readers are here must not wait for them (see PipeEnd.waitsForReaders()).
+const readersHere = new WeakMap<ArrayBufferLike, Map<number, number>>();
+
+function countReaderHere(ring: Ring, by: 1 | -1): void {
+  const { buffer, byteOffset } = ring.h;
+  let rings = readersHere.get(buffer);
+  if (!rings) readersHere.set(buffer, rings = new Map());
+  const n = (rings.get(byteOffset) ?? 0) + by;
+  if (n > 0) rings.set(byteOffset, n);
+  else rings.delete(byteOffset);
+}
+
+function readerCopiesHere(ring: Ring): number {
+  return readersHere.get(ring.h.buffer)?.get(ring.h.byteOffset) ?? 0;
+}
+
 // One direction of a pipe, as seen from one end.
 class PipeEnd<T> extends Queue<T> {
   #lastAliveCheck = 0;
   #broken = false;
   // What take() has read of a streamed message so far.
-  readonly #taking: ReadState = { stream: null, filled: 0 };
+  readonly #taking: ReadState = { stream: null, filled: 0, size: 0 };
 
   /** The next message if it can be read now without waiting, else NOTHING; EOFError at the end. */
   take(): T | typeof NOTHING {
@@ -61,6 +89,39 @@ class PipeEnd<T> extends Queue<T> {
     } finally {
       ring.unlockRead();
     }
+  }
+
+  /** Bytes of the last message take() returned (its encoding). */
+  get takenBytes(): number {
+    return this.#taking.size;
+  }
+
+  /** Sends `item`; past the bound, blocks until the reader made room. */
+  send(item: T): void {
+    const w = this.prepare(item);
+    this.putUnbounded(w);
+    if (this.mustWait()) this.blockUntilSent(w, Infinity);
+    this.pumpOutbox();
+  }
+
+  /** Sends `item`; past the bound, waits until the reader made room. */
+  async sendAsync(item: T): Promise<void> {
+    const w = this.prepare(item);
+    this.putUnbounded(w);
+    this.pumpOutbox();
+    if (this.mustWait()) await this.whenSent(w, Infinity);
+  }
+
+  /** Sends `item` without waiting, past the bound too; false once past it. */
+  sendNoWait(item: T): boolean {
+    this.putUnbounded(this.prepare(item));
+    this.pumpOutbox();
+    return !this.outboxOver;
+  }
+
+  /** Resolves once this end is down to its bound (or what waited was dropped). */
+  async whenWritable(): Promise<void> {
+    await this.outboxBelow();
   }
 
   /** Watches the ring for up to `us` microseconds, blocking; true once something is there. */
@@ -91,7 +152,7 @@ class PipeEnd<T> extends Queue<T> {
   }
 
   protected override checkInput(): void {
-    if (this.ring.holdersGone(WRITE_END, this.aliveCheckDue())) throw new EOFError();
+    if (this.ring.holders.gone(WRITE_END, this.aliveCheckDue())) throw new EOFError();
   }
 
   /** Throws BrokenPipeError if no reader can take what is sent (dead ones are looked for only when `full`). */
@@ -103,10 +164,21 @@ class PipeEnd<T> extends Queue<T> {
     return this.readersGone(true);
   }
 
+  protected override checkSent(): void {
+    this.checkOutput(false);
+  }
+
+  // Waiting for room can only end if a reader is elsewhere than in this thread: not when every
+  // copy of the reading end is held by this process and open in this thread.
+  protected override waitsForReaders(): boolean {
+    const here = readerCopiesHere(this.ring);
+    return here === 0 || this.ring.holders.countOnly(READ_END, PROCESS_ID) !== here;
+  }
+
   // Whether every copy of the reading end is closed, or, when `lookForDead` and it is due, gone
   // with its process. Once gone, gone for good.
   private readersGone(lookForDead: boolean): boolean {
-    this.#broken ||= this.ring.holdersGone(READ_END, lookForDead && this.aliveCheckDue());
+    this.#broken ||= this.ring.holders.gone(READ_END, lookForDead && this.aliveCheckDue());
     return this.#broken;
   }
 
@@ -146,7 +218,7 @@ export function recordInFlight<T>(serialize: () => T): [T, HeldEnd[]] {
 
 /** @internal Moves in-flight registrations made by this process to the receiving `pid`. */
 export function handOff(ends: readonly HeldEnd[], pid: number): void {
-  for (const [ring, end] of ends) underLock(ring, () => ring.replaceHolder(end, process.pid, pid));
+  for (const [ring, end] of ends) underLock(ring, () => ring.holders.replace(end, PROCESS_ID, pid));
 }
 
 function underLock(ring: Ring, change: () => void): void {
@@ -167,12 +239,13 @@ function heldEnds(reader: PipeEnd<unknown> | null, writer: PipeEnd<unknown> | nu
 }
 
 function release(ends: readonly HeldEnd[], pid: number): void {
-  for (const [ring, end] of ends) underLock(ring, () => ring.removeHolder(end, pid));
+  for (const [ring, end] of ends) underLock(ring, () => ring.holders.remove(end, pid));
 }
 
 // Releases a Connection's ends; the writing end only once what it sent waiting for room is
 // written (or dropped for want of a reader): the reader must not see the end of file first.
 function releaseWhenSent(ends: readonly HeldEnd[], writer: PipeEnd<unknown> | null, pid: number): void {
+  for (const [ring, end] of ends) if (end === READ_END) countReaderHere(ring, -1);
   if (!writer || writer.backlog === 0) return release(ends, pid);
   release(ends.filter(([, end]) => end === READ_END), pid);
   void writer.joinThread().then(() => release(ends.filter(([, end]) => end === WRITE_END), pid));
@@ -195,11 +268,12 @@ export class Connection<T = unknown> implements Reducible {
     for (const [ring, end] of ends) {
       underLock(ring, () => {
         // Handed off to us already (an argument of Process.start()), or take the sender's slot.
-        const adopted = sender !== 0 && (ring.hasHolder(end, process.pid) || ring.replaceHolder(end, sender, process.pid));
-        if (!adopted) ring.addHolder(end, process.pid);
+        const adopted = sender !== 0 && (ring.holders.has(end, PROCESS_ID) || ring.holders.replace(end, sender, PROCESS_ID));
+        if (!adopted) ring.holders.add(end, PROCESS_ID);
       });
+      if (end === READ_END) countReaderHere(ring, 1);
     }
-    collected.register(this, { ends, writer: this.#writer, pid: process.pid }, this);
+    collected.register(this, { ends, writer: this.#writer, pid: PROCESS_ID }, this);
   }
 
   /** Whether this end can receive. */
@@ -209,11 +283,31 @@ export class Connection<T = unknown> implements Reducible {
   get closed(): boolean { return this.#closed; }
 
   /**
-   * Sends `obj` (structured clone; shared objects as handles). Never waits for the reader;
-   * throws BrokenPipeError once the receiving end is closed, or its process gone.
+   * Sends `obj` (structured clone; shared objects as handles). Returns at once while this end's
+   * messages waiting for room stay within its highWaterMark; past it, blocks this thread until
+   * the reader made room, as Python's send() blocks on a full pipe (not when the only reader is
+   * this thread). Throws BrokenPipeError once the receiving end is closed, or its process gone.
    */
   send(obj: T): void {
-    this.openWriter().putNowait(obj);
+    this.openWriter().send(obj);
+  }
+
+  /** send(), waiting past the highWaterMark without blocking the event loop. */
+  async sendAsync(obj: T): Promise<void> {
+    await this.openWriter().sendAsync(obj);
+  }
+
+  /**
+   * @internal send() that never waits, past the highWaterMark too: false once this end is past
+   * it, and then the caller should send no more before whenWritable() resolves.
+   */
+  sendNoWait(obj: T): boolean {
+    return this.openWriter().sendNoWait(obj);
+  }
+
+  /** @internal Resolves once this end is down to its highWaterMark, or what waited was dropped. */
+  async whenWritable(): Promise<void> {
+    await this.writerEnd().whenWritable();
   }
 
   /** Receives the next object; throws EOFError once the other end is closed and drained. */
@@ -261,12 +355,17 @@ export class Connection<T = unknown> implements Reducible {
     return this.readerEnd().take();
   }
 
-  /** Sends the bytes of `buf` (or `size` bytes from `offset`) as one message. */
+  /** @internal How many bytes the last object take() returned took (its encoding). */
+  get takenBytes(): number {
+    return this.#reader?.takenBytes ?? 0;
+  }
+
+  /** Sends the bytes of `buf` (or `size` bytes from `offset`) as one message, as send() does. */
   sendBytes(buf: Uint8Array, offset = 0, size?: number): void {
     if (!(buf instanceof Uint8Array)) throw typeError('The "buf" argument must be a Buffer or Uint8Array');
     checkInteger(offset, 'offset', 0, buf.byteLength);
     const n = size === undefined ? buf.byteLength - offset : checkInteger(size, 'size', 0, buf.byteLength - offset);
-    this.openWriter().putNowait(Buffer.from(buf.buffer, buf.byteOffset + offset, n) as T);
+    this.openWriter().send(Buffer.from(buf.buffer, buf.byteOffset + offset, n) as T);
   }
 
   /** Receives a message sent with sendBytes() as a Buffer. */
@@ -284,7 +383,7 @@ export class Connection<T = unknown> implements Reducible {
     if (this.#closed) return;
     this.#closed = true;
     collected.unregister(this);
-    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer, process.pid);
+    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer, PROCESS_ID);
   }
 
   private readerEnd(): PipeEnd<T> {
@@ -315,12 +414,12 @@ export class Connection<T = unknown> implements Reducible {
     this.checkOpen();
     for (const held of heldEnds(this.#reader, this.#writer)) {
       const [ring, end] = held;
-      underLock(ring, () => ring.addHolder(end, process.pid));
+      underLock(ring, () => ring.holders.add(end, PROCESS_ID));
       recording?.push(held);
     }
     const parts = (end: PipeEnd<T> | null) => (end ? reduceParts(end.sharedRing.parts) : null);
     return { type: 'Connection',
-      data: { read: parts(this.#reader), write: parts(this.#writer), sender: process.pid } };
+      data: { read: parts(this.#reader), write: parts(this.#writer), sender: PROCESS_ID } };
   }
 }
 
@@ -338,9 +437,10 @@ export function Pipe<T = unknown>(options?: PipeOptions): [Connection<T>, Connec
   const duplex = checkBoolean(opts.duplex, 'duplex', true);
   const capacity = opts.capacity === undefined ? DEFAULT_CAPACITY
     : checkInteger(opts.capacity, 'capacity', 4096, 1 << 30) & ~3;
-  const aToB = Ring.create(capacity, 0).parts;
+  const highWaterMark = checkHighWaterMark(opts.highWaterMark);
+  const aToB = Ring.create(capacity, 0, undefined, highWaterMark).parts;
   if (!duplex) return [new Connection<T>(aToB, null), new Connection<T>(null, aToB)];
-  const bToA = Ring.create(capacity, 0).parts;
+  const bToA = Ring.create(capacity, 0, undefined, highWaterMark).parts;
   return [new Connection<T>(bToA, aToB), new Connection<T>(aToB, bToA)];
 }
 

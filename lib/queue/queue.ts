@@ -1,18 +1,17 @@
 /**
  * Queue, JoinableQueue and SimpleQueue over a shared-memory ring (see ring.ts), with Python's
  * semantics: put() takes a slot (waiting while a bounded queue is full) and hands the message
- * over; if the ring has no room right now, the message waits in this process's outbox and is
- * written, in order, as soon as room appears (Python's feeder thread). So put() never waits
- * for a consumer, and a process with messages still in its outbox stays alive until they are
- * written, as Python's does.
+ * over; if the ring has no room right now, the message waits in this process's outbox
+ * (outbox.ts) and is written, in order, as soon as room appears (Python's feeder thread), and a
+ * process with messages still in its outbox stays alive until they are written, as Python's
+ * does. Unlike Python's feeder, the outbox is bounded (highWaterMark): past it, put() waits and
+ * putSync() blocks until readers made room, so a slow or stuck reader costs bounded memory.
  */
 import { Empty, Full, MultiprocError } from '../errors.js';
 import { kReduce, rebuild, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkName, checkObject, checkTimeout, rangeError } from '../validate.js';
-import { finishBeforeExit } from '../process/before_exit.js';
-import { getLogger } from '../process/logger.js';
 import { encode } from './codec.js';
-import { Fifo } from './fifo.js';
+import { checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, Outbox } from './outbox.js';
 import { DATA, DONE, NOTHING, ROOM, Ring, Sleep, SLOT, type ReadState, type RingParts, type WriteState } from './ring.js';
 
 /** Options of put() / get(). */
@@ -33,6 +32,12 @@ export interface QueueOptions {
   name?: string;
   /** Bytes of shared memory for messages in flight (default 1 MiB); larger ones are streamed. */
   capacity?: number;
+  /**
+   * Bytes of messages a process may keep waiting for room (its outbox) before its put() waits
+   * and putSync() blocks (default 32 MiB; Infinity: never, as Python's feeder thread). Copies of
+   * the queue in other processes use the same, unless they open it by name with their own.
+   */
+  highWaterMark?: number;
 }
 
 const DEFAULT_CAPACITY = 1 << 20;
@@ -52,33 +57,39 @@ function checkCapacity(value: unknown): number {
   return n;
 }
 
-// This thread's queues with messages waiting in their outbox (see writeEveryOutbox()).
-const unsent = new Set<Queue<unknown>>();
-
 /** A process-safe FIFO queue (Python's multiprocessing.Queue). */
 export class Queue<T = unknown> implements Reducible {
   /** @internal */
   protected readonly ring: Ring;
-  readonly #outbox = new Fifo<WriteState>();
-  #drained: Promise<void> = Promise.resolve();
-  #pumping = false;
+  readonly #outbox: Outbox;
   #closed = false;
   /** Whether put() counts messages for taskDone()/join(). */
   protected readonly joinable: boolean = false;
 
   constructor(maxsize?: number, options?: QueueOptions);
   constructor(maxsize: number | RingParts = 0, options?: QueueOptions) {
+    let highWaterMark: number | undefined;
     if (typeof maxsize === 'object' && maxsize !== null && 'bytes' in maxsize) {
       this.ring = new Ring(maxsize);
-      return;
+    } else {
+      const max = checkInteger(maxsize, 'maxsize', 0, 0x7fffffff);
+      const opts = checkObject(options, 'options');
+      const name = opts.name === undefined ? undefined : `queue.${checkName(opts.name)}`;
+      highWaterMark = checkHighWaterMark(opts.highWaterMark);
+      this.ring = Ring.create(checkCapacity(opts.capacity), max, name, highWaterMark);
     }
-    const max = checkInteger(maxsize, 'maxsize', 0, 0x7fffffff);
-    const opts = checkObject(options, 'options');
-    const name = opts.name === undefined ? undefined : `queue.${checkName(opts.name)}`;
-    this.ring = Ring.create(checkCapacity(opts.capacity), max, name);
+    this.#outbox = new Outbox(this.ring, {
+      outputGone: () => this.outputGone(),
+      shorten: (ms) => this.shorten(ms),
+      givenUp: () => this.givenUp(),
+    }, highWaterMark ?? this.ring.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
   }
 
-  /** Puts `item`, waiting (without blocking the event loop) while a bounded queue is full. */
+  /**
+   * Puts `item`, waiting (without blocking the event loop) while a bounded queue is full, and
+   * after, while this process has more than highWaterMark bytes waiting for room. mp.Full on
+   * timeout: the message was not put.
+   */
   async put(item: T, options?: QueueWaitOptions): Promise<void> {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
@@ -92,10 +103,11 @@ export class Queue<T = unknown> implements Reducible {
       if (left === 0) throw new Full();
       return new Sleep(ring.pollMs(left));
     });
-    this.pump();
+    this.#outbox.pump();
+    if (this.mustWait()) await this.whenSent(w, deadline);
   }
 
-  /** put(), blocking this thread while a bounded queue is full (for hot loops and workers). */
+  /** put(), blocking this thread while it would wait (for hot loops and workers). */
   putSync(item: T, options?: QueueWaitOptions): void {
     const w = this.prepare(item);
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
@@ -113,12 +125,17 @@ export class Queue<T = unknown> implements Reducible {
     } finally {
       ring.unlockWrite();
     }
-    this.pump();
+    if (this.mustWait()) this.blockUntilSent(w, deadline);
+    this.#outbox.pump();
   }
 
-  /** Puts `item` or throws mp.Full at once. */
+  /**
+   * Puts `item` or throws mp.Full at once: when a bounded queue is full, or when this process
+   * has more than highWaterMark bytes waiting for room already.
+   */
   putNowait(item: T): void {
     const w = this.prepare(item);
+    if (this.mustWait()) throw new Full();
     const ring = this.ring;
     ring.lockWrite();
     try {
@@ -127,7 +144,7 @@ export class Queue<T = unknown> implements Reducible {
     } finally {
       ring.unlockWrite();
     }
-    this.pump();
+    this.#outbox.pump();
   }
 
   /** Takes the next message, waiting without blocking the event loop; mp.Empty on timeout. */
@@ -135,7 +152,7 @@ export class Queue<T = unknown> implements Reducible {
     this.checkOpen();
     const deadline = deadlineOf(checkTimeout(checkObject(options, 'options').timeout));
     const ring = this.ring;
-    const r: ReadState = { stream: null, filled: 0 };
+    const r: ReadState = { stream: null, filled: 0, size: 0 };
     return ring.until(DATA, () => {
       const value = ring.read(r);
       if (value !== NOTHING) return value as T;
@@ -155,7 +172,7 @@ export class Queue<T = unknown> implements Reducible {
     const ms = checkBoolean(opts.block, 'block', true) ? checkTimeout(opts.timeout) : 0;
     const deadline = deadlineOf(ms);
     const ring = this.ring;
-    const r: ReadState = { stream: null, filled: 0 };
+    const r: ReadState = { stream: null, filled: 0, size: 0 };
     ring.lockRead();
     try {
       for (;;) {
@@ -167,7 +184,7 @@ export class Queue<T = unknown> implements Reducible {
         if (left === 0) throw new Empty();
         // This thread is about to block: what it put is written first, or no one could read it
         // (and if that was the rest of a message to itself, there is something to read now).
-        if (Queue.writeEveryOutbox()) continue;
+        if (Outbox.writeEvery()) continue;
         ring.waitSync(DATA, this.shorten(left) ?? -1);
       }
     } finally {
@@ -201,70 +218,101 @@ export class Queue<T = unknown> implements Reducible {
 
   /** Python's join_thread(): resolves once this process's outbox is written. */
   async joinThread(): Promise<void> {
-    await this.#drained;
+    await this.#outbox.drained();
   }
 
-  private prepare(item: T): WriteState {
+  /** @internal The message for `item`, ready to be written. */
+  protected prepare(item: T): WriteState {
     this.checkOpen();
-    return { enc: encode(item), written: 0 };
+    // Every field the outbox may set is there from the start: one object shape for all messages.
+    return { enc: encode(item), written: 0, queued: false, withdrawn: false };
+  }
+
+  /** @internal Hands `w` over without waiting for anything (for rings without maxsize). */
+  protected putUnbounded(w: WriteState): void {
+    const ring = this.ring;
+    ring.lockWrite();
+    try {
+      ring.reserve();
+      this.handOver(w, false);
+    } finally {
+      ring.unlockWrite();
+    }
+  }
+
+  /** @internal Writes this process's outbox as room appears, on the event loop. */
+  protected pumpOutbox(): void {
+    this.#outbox.pump();
+  }
+
+  /** @internal Whether the sender of the message just put must wait for its outbox to come down. */
+  protected mustWait(): boolean {
+    return this.#outbox.over && this.waitsForReaders();
+  }
+
+  /** @internal Whether this process's outbox is past its bound. */
+  protected get outboxOver(): boolean {
+    return this.#outbox.over;
+  }
+
+  /** @internal Resolves once this process's outbox is down to its bound. */
+  protected outboxBelow(): Promise<boolean> {
+    return this.#outbox.whenBelow(Infinity);
+  }
+
+  /**
+   * @internal Past the bound: waits until the outbox is down to it. At the deadline a message
+   * none of which is written yet is taken back (mp.Full); one already begun goes on.
+   */
+  protected async whenSent(w: WriteState, deadline: number): Promise<void> {
+    if (await this.#outbox.whenBelow(deadline)) return this.checkSent();
+    if (await this.ring.locked(ROOM, () => this.#outbox.withdraw(w))) throw new Full();
+  }
+
+  /** @internal whenSent(), blocking this thread and writing the outbox itself. */
+  protected blockUntilSent(w: WriteState, deadline: number): void {
+    if (this.#outbox.blockBelow(deadline)) return this.checkSent();
+    const ring = this.ring;
+    ring.lockWrite();
+    let withdrawn: boolean;
+    try {
+      withdrawn = this.#outbox.withdraw(w);
+    } finally {
+      ring.unlockWrite();
+    }
+    if (withdrawn) throw new Full();
+  }
+
+  /**
+   * @internal Whether a sender past the bound can count on readers: false when the only reader
+   * is the sending thread itself, which would wait for itself forever.
+   */
+  protected waitsForReaders(): boolean {
+    return true;
+  }
+
+  /** @internal Called after a sender waited: throws if what it sent was dropped for want of a reader. */
+  protected checkSent(): void {}
+
+  // Writers' lock held: a message that took a slot will not be written.
+  private givenUp(): void {
+    this.ring.unreserve();
+    if (this.joinable) this.ring.taskDone();
   }
 
   // Writers' lock held, slot reserved: write now, or queue behind what this process has not
-  // written yet. What waits in the outbox goes first, now if it fits: the pump only runs once
-  // the event loop does. With `wait` (putSync), a full ring is waited on for a moment while a
-  // reader is emptying it: a hot loop of putSync() calls would otherwise pile its messages up
-  // in the outbox, for the pump to write after the loop.
+  // written yet (see Outbox.handOver()).
   private handOver(w: WriteState, wait: boolean): void {
-    const ring = this.ring;
-    if (this.joinable) ring.addUnfinished();
-    do {
-      while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-      if (this.#outbox.length === 0 && ring.write(w)) return;
-    } while (wait && ring.roomSoon());
-    this.#outbox.push(w);
-    unsent.add(this);
-  }
-
-  // A thread about to block writes what fits from every outbox it has, not only the one of the
-  // queue it waits on: its pumps cannot run while it blocks, and what it waits for may be
-  // the answer to a message still in one of them. True if anything was written.
-  private static writeEveryOutbox(): boolean {
-    let wrote = false;
-    for (const q of unsent) {
-      if (q.writeOutbox(false)) wrote = true;
-      if (q.#outbox.length === 0) unsent.delete(q);
-    }
-    return wrote;
+    if (this.joinable) this.ring.addUnfinished();
+    this.#outbox.handOver(w, wait);
   }
 
   /**
    * @internal Writes this process's outbox now: what fits, or with `block` all of it, waiting
-   * for room. A thread about to block must do this, since the asynchronous pump only runs while
-   * its event loop does. The caller may hold the readers' lock (never the writers'). Returns
-   * whether anything was written.
+   * for room (see Outbox.write()). Returns whether anything was written.
    */
   writeOutbox(block: boolean): boolean {
-    if (this.#outbox.length === 0) return false;
-    const ring = this.ring;
-    ring.lockWrite();
-    try {
-      let wrote = false;
-      for (;;) {
-        ring.see(ROOM);
-        const length = this.#outbox.length;
-        const streamed = this.#outbox.peek()!.written;
-        while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-        wrote ||= this.#outbox.length !== length || this.#outbox.peek()!.written !== streamed;
-        if (this.#outbox.length === 0 || !block) return wrote;
-        if (this.outputGone()) {
-          this.dropOutbox();
-          return wrote;
-        }
-        ring.waitSync(ROOM, this.shorten(-1) ?? -1);
-      }
-    } finally {
-      ring.unlockWrite();
-    }
+    return this.#outbox.write(block);
   }
 
   /** @internal Messages this process put that wait for room. */
@@ -275,42 +323,6 @@ export class Queue<T = unknown> implements Reducible {
   /** @internal Called (writers' lock held) when there is no room: true if no one can ever read. */
   protected outputGone(): boolean {
     return false;
-  }
-
-  // Writers' lock held: no one will read what waits, which is dropped (as an OS pipe drops
-  // what its last reader left unread). Those not begun give their slots back.
-  private dropOutbox(): void {
-    while (this.#outbox.length > 0) {
-      if (this.#outbox.shift()!.written === 0) this.ring.unreserve();
-    }
-    unsent.delete(this);
-  }
-
-  // Writes the outbox in order as room appears; the pending waits keep the process alive.
-  private pump(): void {
-    if (this.#pumping || this.#outbox.length === 0) return;
-    this.#pumping = true;
-    this.#drained = this.drain().catch((err: unknown) => {
-      this.#pumping = false;
-      getLogger().error(`a queue lost messages it could not write: ${String(err)}`);
-      process.emitWarning(`multiproc: a Queue could not write its pending messages: ${String(err)}`);
-    });
-    finishBeforeExit(this.#drained);
-  }
-
-  private async drain(): Promise<void> {
-    const ring = this.ring;
-    await ring.until(ROOM, () => {
-      while (this.#outbox.length > 0 && ring.write(this.#outbox.peek()!)) this.#outbox.shift();
-      if (this.#outbox.length > 0 && this.outputGone()) this.dropOutbox();
-      if (this.#outbox.length > 0) return new Sleep(this.shorten(ring.pollMs(-1)));
-      // The pump ends in the very step that found the outbox empty: its first step runs inside
-      // put(), so putSync() calls may follow before this promise settles, and what they leave in
-      // the outbox needs a pump of its own.
-      this.#pumping = false;
-      unsent.delete(this);
-      return undefined;
-    });
   }
 
   /** Removes the system-wide name of a named queue; queues already open keep working. */
