@@ -47,6 +47,15 @@ export function rebuild(handle: Handle): unknown {
   return fn(data);
 }
 
+// Sets own property `key`: assigning "__proto__" would set the prototype instead.
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    object[key] = value;
+  }
+}
+
 // Replaces shared objects by marked handles, copying only the containers on the way to one.
 function encode(value: unknown, seen: Map<object, unknown>, found: { any: boolean }): unknown {
   if (value === null || typeof value !== 'object') {
@@ -107,8 +116,9 @@ function encode(value: unknown, seen: Map<object, unknown>, found: { any: boolea
   let changed = false;
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
-    out[key] = encode(v, seen, found);
-    if (out[key] !== v) changed = true;
+    const ev = encode(v, seen, found);
+    setOwn(out, key, ev);
+    if (ev !== v) changed = true;
   }
   if (!changed) seen.set(value, value);
   return changed ? out : value;
@@ -142,7 +152,7 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
     seen.set(value, live);
     return live;
   }
-  for (const key of Object.keys(record)) record[key] = decode(record[key], seen);
+  for (const key of Object.keys(record)) setOwn(record, key, decode(record[key], seen));
   return value;
 }
 

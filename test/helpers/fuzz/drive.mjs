@@ -49,13 +49,13 @@ function formatReport(r) {
     `  seed ${r.seed}, ${r.channel}, ${r.mode}, count ${r.count}${r.maxSize ? `, max size ${r.maxSize}` : ''}`,
     `  ${r.message}`, ...(r.previous ? [`  after ${r.previous}`] : []),
     `  replay: npm run fuzz -- --seed ${r.seed} --channel '${r.channel}' --mode '${r.mode}' --count ${r.count}`
-      + `${r.maxSize ? ` --max-size ${r.maxSize}` : ''}${r.knownBugs ? ' --known-bugs' : ''}`].join('\n');
+      + `${r.maxSize ? ` --max-size ${r.maxSize}` : ''}`].join('\n');
 }
 
 /** Where a run is: its seed, channel, mode, sequence; builds failure reports. */
 class Run {
-  constructor({ seed, channel, mode, count, maxSize, knownBugs }, seq) {
-    Object.assign(this, { seed, channel, mode, count, maxSize, knownBugs, seq });
+  constructor({ seed, channel, mode, count, maxSize }, seq) {
+    Object.assign(this, { seed, channel, mode, count, maxSize, seq });
     this.capacity = seq.capacity;
     // The messages last sent or received, by index: a failure also describes the one before.
     this.recent = new Map();
@@ -70,7 +70,7 @@ class Run {
   failure(m, what, path) {
     const previous = this.recent.get(m.index - 1);
     return new FuzzFailure({ seed: this.seed, channel: this.channel, mode: this.mode, count: this.count,
-      maxSize: this.maxSize, knownBugs: this.knownBugs, what, path, message: describeMessage(m, this.capacity),
+      maxSize: this.maxSize, what, path, message: describeMessage(m, this.capacity),
       previous: previous && describeMessage(previous, this.capacity) });
   }
 }
@@ -210,8 +210,8 @@ function openLocal(spec) {
   return { ends, close() { a.close(); b.close(); } };
 }
 
-const sequenceFor = (spec, seed, { count, maxSize, knownBugs }, pool) => new Sequence(seed, {
-  capacity: capacityOf(spec), kind: spec.kind, count, pool, maxSize, knownBugs,
+const sequenceFor = (spec, seed, { count, maxSize }, pool) => new Sequence(seed, {
+  capacity: capacityOf(spec), kind: spec.kind, count, pool, maxSize,
   maxPending: spec.maxsize ? spec.maxsize - 1 : Infinity,
 });
 
@@ -225,7 +225,6 @@ const sequenceFor = (spec, seed, { count, maxSize, knownBugs }, pool) => new Seq
  * @typedef {object} RunOptions
  * @property {number} count messages in the sequence
  * @property {number} [maxSize] the largest encoding, in bytes (sequence.mjs's MAX_MESSAGE by default)
- * @property {boolean} [knownBugs] also make the triggers of bugs not fixed yet (shapes.mjs's KNOWN_BUGS)
  */
 
 /**

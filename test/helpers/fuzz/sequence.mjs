@@ -86,10 +86,10 @@ export class Sequence {
   /**
    * @param {number} seed
    * @param {{ capacity: number, kind: 'queue'|'pipe', count: number, pool?: readonly object[], maxSize?: number,
-   *   maxPending?: number, knownBugs?: boolean }} options `maxPending`: messages left untaken at most (a bounded
-   *   queue's size - 1); `knownBugs`: make the triggers of shapes.mjs's KNOWN_BUGS too
+   *   maxPending?: number }} options `maxPending`: messages left untaken at most (a bounded
+   *   queue's size - 1)
    */
-  constructor(seed, { capacity, kind, count, pool = [], maxSize = MAX_MESSAGE, maxPending = Infinity, knownBugs = false }) {
+  constructor(seed, { capacity, kind, count, pool = [], maxSize = MAX_MESSAGE, maxPending = Infinity }) {
     this.seed = seed >>> 0;
     this.rng = new Rng(seed);
     this.capacity = capacity;
@@ -98,7 +98,6 @@ export class Sequence {
     this.pool = pool;
     this.maxSize = maxSize;
     this.maxPending = maxPending;
-    this.knownBugs = knownBugs;
     this.index = 0;
     // Sizes of the messages sent and not yet taken, oldest first.
     this.inflight = [];
