@@ -197,8 +197,12 @@ export class Queue<T = unknown> implements Reducible {
     return this.getSync({ block: false });
   }
 
-  /** Messages in the queue, those still in producers' outboxes included (approximate). */
+  /**
+   * Messages in the queue, those still in producers' outboxes included (approximate). Like
+   * empty() and full(), it throws ERR_QUEUE_CLOSED once this process closed the queue.
+   */
   qsize(): number {
+    this.checkOpen();
     return this.ring.count();
   }
 
