@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';
-import { shmName, spawnChild, useChildren, useShmCleanup, type Child, type Launcher } from './helpers/children.js';
+import { shmName, sleep, spawnChild, useChildren, useShmCleanup, type Child, type Launcher } from './helpers/children.js';
 
 useChildren();
 useShmCleanup();
@@ -104,3 +104,42 @@ describe.skipIf(!canUnshare).each(['Lock', 'RLock'] as const)('%s across PID nam
     expect(r).toMatchObject({ acquired: true, ownerDied: true });
   }, 40_000);
 });
+
+/** The pid, as this namespace numbers it, of the program a namespace launcher runs. */
+function programPid(launched: Child): number {
+  const children = (pid: number) => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim().split(/\s+/).filter(Boolean).map(Number);
+  // unshare -> sh (pid 1 there) -> the program
+  const [sh] = children(launched.pid);
+  const [program] = children(sh!);
+  return program!;
+}
+
+describe.skipIf(!canUnshare)('a named Queue across PID namespaces', () => {
+  it('a stream whose live producer is paused in another namespace is not abandoned', async () => {
+    const name = shmName('nsq');
+    const capacity = 64 * 1024;
+    const producer = spawnChild('ns_queue.mjs', { name, capacity }, inNamespace(pidFreeOutside()));
+    await producer.waitLine('ready', 15_000);
+    const q = new mp.Queue<Buffer>(0, { name, capacity });
+    const size = 1 << 20;
+    producer.send(`put ${size}`);
+    await producer.waitLine('putting', 15_000);
+    await sleep(200);
+    // Stopped mid-stream: alive, but writing nothing, for longer than a reader waits before it
+    // looks at whether the stream's writer lives (100 ms).
+    const pid = programPid(producer);
+    process.kill(pid, 'SIGSTOP');
+    const got = q.get({ timeout: 30_000 });
+    await sleep(800);
+    process.kill(pid, 'SIGCONT');
+    const message = await got;
+    expect(message.length).toBe(size);
+    let wrong = -1;
+    for (let i = 0; i < size && wrong < 0; i++) if (message[i] !== i % 251) wrong = i;
+    expect(wrong).toBe(-1);
+    await producer.waitLine('put', 15_000);
+    q.close();
+  }, 40_000);
+});
+

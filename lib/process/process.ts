@@ -179,7 +179,7 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
       priority: this.priority, ...inheritedLogging(), startMethod: getStartMethod(),
     };
     const rt = obtainRuntime(this.startMethod, this.env, where.module);
-    handOff(inFlight, rt.pid);
+    handOff(inFlight, rt.exited);
     rt.send(job);
     rt.setRef(!this.isDaemon);
     this.runtime = rt;

@@ -1,11 +1,11 @@
 /**
- * A Pipe ring's holder registry: for each end (writing, reading), the processes holding a copy
+ * A Pipe ring's holder registry: for each end (writing, reading), the threads holding a copy
  * of it, one slot each, so that the other end can tell when nobody holds it any more (closed,
  * collected, or the process gone). The slots change by compare-and-swap: the other end clears
  * those of dead processes.
  */
 import { HOLDER_SLOTS, READERS, UNTRACKED, UNTRACKED_R, WRITERS } from './header.js';
-import { holderAlive } from './liveness.js';
+import type { Liveness } from './liveness.js';
 
 /** A Pipe ring's end, as recorded in it: the processes holding it. */
 export type PipeEnd = typeof WRITERS | typeof READERS;
@@ -17,11 +17,13 @@ const untrackedWord = (end: PipeEnd) => (end === WRITERS ? UNTRACKED : UNTRACKED
 
 export class Holders {
   private readonly h: Int32Array;
+  private readonly live: Liveness;
   private readonly closed: (end: PipeEnd) => void;
 
   /** `closed(end)` wakes whoever waits on the other side of `end`. */
-  constructor(h: Int32Array, closed: (end: PipeEnd) => void) {
+  constructor(h: Int32Array, live: Liveness, closed: (end: PipeEnd) => void) {
     this.h = h;
+    this.live = live;
     this.closed = closed;
   }
 
@@ -41,12 +43,6 @@ export class Holders {
     for (let i = end; i < end + HOLDER_SLOTS; i++) {
       if (Atomics.compareExchange(this.h, i, from, to) === from) return true;
     }
-    return false;
-  }
-
-  /** Whether `id` holds `end`. */
-  has(end: PipeEnd, id: number): boolean {
-    for (let i = end; i < end + HOLDER_SLOTS; i++) if (Atomics.load(this.h, i) === id) return true;
     return false;
   }
 
@@ -82,7 +78,7 @@ export class Holders {
       // A plain load: a stale id only delays the answer to the next look.
       const id = h[i]!;
       if (id === 0) continue;
-      if (!checkAlive || holderAlive(id)) return false;
+      if (!checkAlive || this.live.alive(id)) return false;
       Atomics.compareExchange(h, i, id, 0);
     }
     return true;

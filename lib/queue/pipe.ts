@@ -1,13 +1,13 @@
 /**
  * Pipe(): two Connections over one ring per direction (see ring.ts). Each end of a ring is
- * registered in it by the pid of every process holding a copy, so that, as with an OS pipe,
- * the reader sees end-of-file once every copy of the writing end is closed, collected or its
- * process gone, even killed, and the writer gets BrokenPipeError once the same befell the
- * reading end. A copy on its way to another process is registered under the sender's pid until
- * the receiver takes the slot over, so closing the sender's copy right after sending it (the
- * usual idiom) never shows the other end a false close. A copy passed to Process.start() is
- * registered under the child's pid as soon as it is known, so a child that dies before it
- * reads its arguments still closes it.
+ * registered in it by every thread holding a copy, under its lease id (liveness.ts), so that,
+ * as with an OS pipe, the reader sees end-of-file once every copy of the writing end is closed,
+ * collected or its process gone, even killed, in whatever PID namespace, and the writer gets
+ * BrokenPipeError once the same befell the reading end. A copy on its way to another process is
+ * registered under the sender's id until the receiver takes the slot over, so closing the
+ * sender's copy right after sending it (the usual idiom) never shows the other end a false
+ * close. A copy passed to Process.start() is registered under a spare id that the parent ends
+ * when the child exits, so a child that dies before it reads its arguments still closes it.
  *
  * send() is bounded as Python's is by its OS pipe: past the end's highWaterMark of messages
  * waiting for room, it blocks (sendAsync() waits) until the reader made room, unless the only
@@ -17,7 +17,6 @@ import { MultiprocError } from '../errors.js';
 import { registerErrorClass } from '../remote_error.js';
 import { kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
 import { checkBoolean, checkInteger, checkObject, checkTimeout, typeError } from '../validate.js';
-import { PROCESS_ID } from './liveness.js';
 import { checkHighWaterMark } from './outbox.js';
 import { Queue, rebuildParts, reduceParts } from './queue.js';
 import { DATA, NOTHING, READ_END, Ring, Sleep, spinUntil, WRITE_END, type PipeEnd as RingEnd, type ReadState,
@@ -172,7 +171,7 @@ class PipeEnd<T> extends Queue<T> {
   // copy of the reading end is held by this process and open in this thread.
   protected override waitsForReaders(): boolean {
     const here = readerCopiesHere(this.ring);
-    return here === 0 || this.ring.holders.countOnly(READ_END, PROCESS_ID) !== here;
+    return here === 0 || this.ring.holders.countOnly(READ_END, this.ring.live.me) !== here;
   }
 
   // Whether every copy of the reading end is closed, or, when `lookForDead` and it is due, gone
@@ -199,14 +198,19 @@ class PipeEnd<T> extends Queue<T> {
   }
 }
 
-/** A ring's end registered in flight. */
+/** A ring's end a Connection holds. */
 type HeldEnd = [Ring, RingEnd];
+/** A ring's end registered in flight, under a spare id (see Liveness.spare()). */
+type InFlight = [Ring, RingEnd, number];
 
 // Ring ends registered in flight by the serialization being recorded.
-let recording: HeldEnd[] | null = null;
+let recording: InFlight[] | null = null;
 
-/** @internal Runs `serialize`, returning what it produced and the ring ends it registered in flight. */
-export function recordInFlight<T>(serialize: () => T): [T, HeldEnd[]] {
+/**
+ * @internal Runs `serialize`, returning what it produced and the ring ends it registered in
+ * flight: each under a spare id of its own, for handOff() to end.
+ */
+export function recordInFlight<T>(serialize: () => T): [T, InFlight[]] {
   const outer = recording;
   recording = [];
   try {
@@ -216,9 +220,13 @@ export function recordInFlight<T>(serialize: () => T): [T, HeldEnd[]] {
   }
 }
 
-/** @internal Moves in-flight registrations made by this process to the receiving `pid`. */
-export function handOff(ends: readonly HeldEnd[], pid: number): void {
-  for (const [ring, end] of ends) underLock(ring, () => ring.holders.replace(end, PROCESS_ID, pid));
+/**
+ * @internal Ends in-flight registrations once `done` settles (the receiving child exited): a
+ * copy the child took over is registered under the child's own id by then, and one it never
+ * took over (it died first) no longer counts as held.
+ */
+export function handOff(ends: readonly InFlight[], done: Promise<unknown>): void {
+  if (ends.length > 0) void done.then(() => { for (const [ring, , id] of ends) ring.live.drop(id); });
 }
 
 function underLock(ring: Ring, change: () => void): void {
@@ -238,21 +246,27 @@ function heldEnds(reader: PipeEnd<unknown> | null, writer: PipeEnd<unknown> | nu
   return ends;
 }
 
-function release(ends: readonly HeldEnd[], pid: number): void {
-  for (const [ring, end] of ends) underLock(ring, () => ring.holders.remove(end, pid));
+function release(ends: readonly HeldEnd[]): void {
+  for (const [ring, end] of ends) underLock(ring, () => ring.holders.remove(end, ring.live.me));
 }
 
 // Releases a Connection's ends; the writing end only once what it sent waiting for room is
 // written (or dropped for want of a reader): the reader must not see the end of file first.
-function releaseWhenSent(ends: readonly HeldEnd[], writer: PipeEnd<unknown> | null, pid: number): void {
+function releaseWhenSent(ends: readonly HeldEnd[], writer: PipeEnd<unknown> | null): void {
   for (const [ring, end] of ends) if (end === READ_END) countReaderHere(ring, -1);
-  if (!writer || writer.backlog === 0) return release(ends, pid);
-  release(ends.filter(([, end]) => end === READ_END), pid);
-  void writer.joinThread().then(() => release(ends.filter(([, end]) => end === WRITE_END), pid));
+  if (!writer || writer.backlog === 0) return release(ends);
+  release(ends.filter(([, end]) => end === READ_END));
+  void writer.joinThread().then(() => release(ends.filter(([, end]) => end === WRITE_END)));
 }
 
-const collected = new FinalizationRegistry<{ ends: HeldEnd[]; writer: PipeEnd<unknown> | null; pid: number }>(
-  ({ ends, writer, pid }) => releaseWhenSent(ends, writer, pid));
+const collected = new FinalizationRegistry<{ ends: HeldEnd[]; writer: PipeEnd<unknown> | null }>(
+  ({ ends, writer }) => releaseWhenSent(ends, writer));
+
+/** The ids a Connection's copy in flight is registered under, in each of its rings. */
+interface Senders {
+  read: number;
+  write: number;
+}
 
 /** One end of a Pipe (Python's multiprocessing.connection.Connection). */
 export class Connection<T = unknown> implements Reducible {
@@ -260,20 +274,22 @@ export class Connection<T = unknown> implements Reducible {
   #writer: PipeEnd<T> | null;
   #closed = false;
 
-  /** @internal Use mp.Pipe(). `sender`: the pid whose in-flight registration this copy takes over. */
-  constructor(read: RingParts | null, write: RingParts | null, sender = 0) {
+  /** @internal Use mp.Pipe(). `senders`: the in-flight registrations this copy takes over. */
+  constructor(read: RingParts | null, write: RingParts | null, senders?: Senders) {
     this.#reader = read ? new PipeEnd<T>(read as never) : null;
     this.#writer = write ? new PipeEnd<T>(write as never) : null;
     const ends = heldEnds(this.#reader, this.#writer);
     for (const [ring, end] of ends) {
       underLock(ring, () => {
-        // Handed off to us already (an argument of Process.start()), or take the sender's slot.
-        const adopted = sender !== 0 && (ring.holders.has(end, PROCESS_ID) || ring.holders.replace(end, sender, PROCESS_ID));
-        if (!adopted) ring.holders.add(end, PROCESS_ID);
+        // Take over the slot the sender registered this copy under, or one of our own if the
+        // sender died and its slot was cleared meanwhile.
+        const sender = senders === undefined ? 0 : end === READ_END ? senders.read : senders.write;
+        const me = ring.live.me;
+        if (sender === 0 || !ring.holders.replace(end, sender, me)) ring.holders.add(end, me);
       });
       if (end === READ_END) countReaderHere(ring, 1);
     }
-    collected.register(this, { ends, writer: this.#writer, pid: PROCESS_ID }, this);
+    collected.register(this, { ends, writer: this.#writer }, this);
   }
 
   /** Whether this end can receive. */
@@ -383,7 +399,7 @@ export class Connection<T = unknown> implements Reducible {
     if (this.#closed) return;
     this.#closed = true;
     collected.unregister(this);
-    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer, PROCESS_ID);
+    releaseWhenSent(heldEnds(this.#reader, this.#writer), this.#writer);
   }
 
   private readerEnd(): PipeEnd<T> {
@@ -412,21 +428,25 @@ export class Connection<T = unknown> implements Reducible {
 
   [kReduce](): Handle {
     this.checkOpen();
-    for (const held of heldEnds(this.#reader, this.#writer)) {
-      const [ring, end] = held;
-      underLock(ring, () => ring.holders.add(end, PROCESS_ID));
-      recording?.push(held);
+    const senders: Senders = { read: 0, write: 0 };
+    for (const [ring, end] of heldEnds(this.#reader, this.#writer)) {
+      // To a child being started: a spare id, ended once it exits (whether it took the copy
+      // over or died before). Elsewhere: this thread's, until the receiver takes it over.
+      const id = recording ? ring.live.spare() : ring.live.me;
+      underLock(ring, () => ring.holders.add(end, id));
+      recording?.push([ring, end, id]);
+      senders[end === READ_END ? 'read' : 'write'] = id;
     }
     const parts = (end: PipeEnd<T> | null) => (end ? reduceParts(end.sharedRing.parts) : null);
-    return { type: 'Connection',
-      data: { read: parts(this.#reader), write: parts(this.#writer), sender: PROCESS_ID } };
+    return { type: 'Connection', data: { read: parts(this.#reader), write: parts(this.#writer), senders } };
   }
 }
 
 registerRebuild('Connection', (data) => {
-  const { read, write, sender } = data as { read: unknown; write: unknown; sender: number };
+  const { read, write, senders } = data as { read: unknown; write: unknown; senders: Partial<Senders> | undefined };
+  const id = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 && (v as number) <= 0x3fffffff ? v as number : 0);
   return new Connection(read ? rebuildParts(read) : null, write ? rebuildParts(write) : null,
-    typeof sender === 'number' ? sender : 0);
+    { read: id(senders?.read), write: id(senders?.write) });
 });
 
 const DEFAULT_CAPACITY = 256 * 1024;

@@ -7,17 +7,19 @@
  * killed. Writers' lock held for all of it.
  */
 import { GOT, MAXSIZE, PUT, RESERVER_SLOTS, RESERVERS } from './header.js';
-import { holderAlive, THREAD_ID } from './liveness.js';
+import type { Liveness } from './liveness.js';
 
 export class Reservations {
   private readonly h: Int32Array;
+  private readonly live: Liveness;
   private readonly slotFreed: () => void;
   // Which RESERVERS pair this thread used last (a hint, checked before use).
   private pair = -1;
 
   /** `slotFreed` wakes writers waiting for a slot. */
-  constructor(h: Int32Array, slotFreed: () => void) {
+  constructor(h: Int32Array, live: Liveness, slotFreed: () => void) {
     this.h = h;
+    this.live = live;
     this.slotFreed = slotFreed;
   }
 
@@ -60,18 +62,18 @@ export class Reservations {
   private pendingWord(claim: boolean): number {
     const h = this.h;
     const cached = RESERVERS + 2 * this.pair;
-    if (this.pair >= 0 && h[cached] === THREAD_ID) return cached + 1;
+    if (this.pair >= 0 && h[cached] === this.live.me) return cached + 1;
     let free = -1;
     for (let i = 0; i < RESERVER_SLOTS; i++) {
       const at = RESERVERS + 2 * i;
-      if (h[at] === THREAD_ID) {
+      if (h[at] === this.live.me) {
         this.pair = i;
         return at + 1;
       }
       if (free < 0 && h[at] === 0) free = i;
     }
     if (!claim || free < 0) return -1;
-    h[RESERVERS + 2 * free] = THREAD_ID;
+    h[RESERVERS + 2 * free] = this.live.me;
     h[RESERVERS + 2 * free + 1] = 0;
     this.pair = free;
     return RESERVERS + 2 * free + 1;
@@ -85,7 +87,7 @@ export class Reservations {
     for (let i = 0; i < RESERVER_SLOTS; i++) {
       const at = RESERVERS + 2 * i;
       const thread = h[at]!;
-      if (thread === 0 || thread === THREAD_ID || holderAlive(thread)) continue;
+      if (thread === 0 || this.live.alive(thread)) continue;
       freed += h[at + 1]!;
       h[at] = 0;
       h[at + 1] = 0;

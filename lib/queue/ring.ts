@@ -13,7 +13,6 @@ import { decode, type Encoded } from './codec.js';
 import { HEAD, HIGH_WATER, MAXSIZE, STREAM_R, STREAM_W, TAIL, UNFINISHED, WRITERS } from './header.js';
 import { Holders, type PipeEnd } from './holders.js';
 import { completeMove } from './journal.js';
-import { THREAD_ID } from './liveness.js';
 import { NOTHING, type ReadState, type WriteState } from './progress.js';
 import { align4, LEN_MASK, MSG, Records, WRAP } from './records.js';
 import { Reservations } from './reservations.js';
@@ -36,9 +35,9 @@ export class Ring extends Records {
 
   constructor(parts: RingParts) {
     super(parts);
-    this.reservations = new Reservations(this.h, () => this.wake(SLOT));
+    this.reservations = new Reservations(this.h, this.live, () => this.wake(SLOT));
     this.streams = new Streams(this, this.reservations);
-    this.holders = new Holders(this.h, (end: PipeEnd) => this.wake(end === WRITERS ? DATA : ROOM));
+    this.holders = new Holders(this.h, this.live, (end: PipeEnd) => this.wake(end === WRITERS ? DATA : ROOM));
   }
 
   /**
@@ -119,7 +118,7 @@ export class Ring extends Records {
    */
   write(w: WriteState): boolean {
     const streamer = this.h[STREAM_W]!;
-    if (streamer !== 0 && streamer !== THREAD_ID && !this.streams.abandonDeadWriter(streamer)) return false;
+    if (streamer !== 0 && streamer !== this.live.me && !this.streams.abandonDeadWriter(streamer)) return false;
     if (this.isLarge(w.enc)) return this.streams.write(w);
     const pos = this.place(align4(4 + w.enc.size));
     if (pos < 0) return false;
@@ -141,7 +140,7 @@ export class Ring extends Records {
     const streams = this.streams;
     for (;;) {
       const reader = h[STREAM_R]!;
-      if (reader !== 0 && reader !== THREAD_ID && !streams.abandonDeadReader(reader)) return NOTHING;
+      if (reader !== 0 && reader !== this.live.me && !streams.abandonDeadReader(reader)) return NOTHING;
       const head = h[HEAD]!;
       if (head === Atomics.load(h, TAIL)) {
         streams.checkStalled(r, head);

@@ -12,6 +12,8 @@
  * sequentially consistent atomics). Nothing is ever held on behalf of a waiter that has not
  * returned yet, so synchronous and asynchronous calls mix freely in one thread.
  */
+import { arraySegment } from '../shared/array.js';
+import { Liveness } from './liveness.js';
 import { OwnerDeadError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
 import type { Semaphore } from '../sync/semaphore.js';
@@ -60,6 +62,8 @@ export abstract class RingWaits {
   readonly parts: RingParts;
   /** @internal The header words (header.ts). */
   readonly h: Int32Array;
+  /** Who this thread is in the ring's words, and whether another holder lives. */
+  readonly live: Liveness;
   // The other side's words as this side last looked at them before deciding to wait (see()).
   private seenTail = 0;
   private seenHead = 0;
@@ -70,6 +74,7 @@ export abstract class RingWaits {
     // A plain view: the shared arrays are typed-array subclasses, and subarray() of those
     // would construct more of them.
     this.h = new Int32Array(parts.header.buffer, parts.header.byteOffset, HEADER_WORDS);
+    this.live = new Liveness(arraySegment(parts.header));
   }
 
   /** Completes what a holder of the lock of `side` left half done when it died. */

@@ -7,7 +7,6 @@
  */
 import { decode } from './codec.js';
 import { DISCARD, STREAM_LEFT, STREAM_R, STREAM_W, TAIL } from './header.js';
-import { holderAlive, THREAD_ID } from './liveness.js';
 import { NOTHING, type ReadState, type WriteState } from './progress.js';
 import { align4, CHUNK, START, type Records } from './records.js';
 import type { Reservations } from './reservations.js';
@@ -47,7 +46,7 @@ export class Streams {
       if (pos < 0) break;
       const at = ring.offset(pos);
       if (first) {
-        Atomics.store(h, STREAM_W, THREAD_ID);
+        Atomics.store(h, STREAM_W, this.ring.live.me);
         ring.view.setUint32(at + 4, total, true);
       }
       this.copyParts(w.parts, w.written, n, at + header);
@@ -82,7 +81,7 @@ export class Streams {
 
   /** The stream writer `writer` (not this thread) died: let the others write again. True if it was dead. */
   abandonDeadWriter(writer: number): boolean {
-    if (holderAlive(writer)) return false;
+    if (this.ring.live.alive(writer)) return false;
     Atomics.store(this.ring.h, STREAM_W, 0);
     this.ring.wake(DATA);
     return true;
@@ -92,7 +91,7 @@ export class Streams {
 
   /** The stream reader `reader` (not this thread) died: true, and the rest of its stream is dropped. */
   abandonDeadReader(reader: number): boolean {
-    if (holderAlive(reader)) return false;
+    if (this.ring.live.alive(reader)) return false;
     const h = this.ring.h;
     h[STREAM_R] = 0;
     h[DISCARD] = 1;
@@ -129,7 +128,7 @@ export class Streams {
       const total = ring.view.getUint32(at + 4, true);
       r.stream = Buffer.allocUnsafe(total);
       r.filled = 0;
-      h[STREAM_R] = THREAD_ID;
+      h[STREAM_R] = this.ring.live.me;
       h[STREAM_LEFT] = total;
       this.takeChunk(r, at + 8, length - 4, next, 1);
     } else if (kind === CHUNK && r.stream) {
@@ -174,7 +173,7 @@ export class Streams {
     const h = ring.h;
     if (!r.stream && h[DISCARD] === 0) return;
     const writer = Atomics.load(h, STREAM_W);
-    if (writer !== 0 && holderAlive(writer)) return;
+    if (writer !== 0 && this.ring.live.alive(writer)) return;
     if (Atomics.load(h, TAIL) !== head) return;
     if (h[DISCARD] === 1) {
       h[DISCARD] = 0;
@@ -192,7 +191,7 @@ export class Streams {
   /** A reader died holding the readers' lock: if it was reading a stream, the rest is dropped. */
   repairRead(): void {
     const h = this.ring.h;
-    if (h[STREAM_R] !== 0 && !holderAlive(h[STREAM_R]!)) {
+    if (h[STREAM_R] !== 0 && !this.ring.live.alive(h[STREAM_R]!)) {
       h[STREAM_R] = 0;
       h[DISCARD] = 1;
     }
@@ -201,6 +200,6 @@ export class Streams {
   /** A writer died holding the writers' lock: a stream it was writing ends here. */
   repairWrite(): void {
     const h = this.ring.h;
-    if (h[STREAM_W] !== 0 && !holderAlive(h[STREAM_W]!)) Atomics.store(h, STREAM_W, 0);
+    if (h[STREAM_W] !== 0 && !this.ring.live.alive(h[STREAM_W]!)) Atomics.store(h, STREAM_W, 0);
   }
 }

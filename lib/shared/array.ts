@@ -3,6 +3,7 @@ import { kReduce, registerRebuild, type Handle } from '../travel.js';
 import { checkInteger, checkName, checkObject, rangeError, typeError } from '../validate.js';
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
+import type { MappedSegment } from './segments.js';
 import { typeInfo, toStored, type TypeInfo, type Typecode } from './typecodes.js';
 import { attachData, bindData, dataHandle, placeData, type DataPlacement,
   type SharedDataOptions, type UnboundData } from './value.js';
@@ -42,6 +43,11 @@ function classFor(t: TypeInfo): new (d: UnboundData) => object {
   Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(methods));
   classes.set(t.Array, cls);
   return cls;
+}
+
+/** @internal The segment an array's elements are in. */
+export function arraySegment(array: object): MappedSegment {
+  return own(array).placement.seg;
 }
 
 function own(self: object): DataPlacement {
