@@ -12,7 +12,7 @@
 //   nothing can be missing below the last message received, and a pipe whose two ends both
 //   ended cleanly delivers everything;
 // - nothing is duplicated, and each consumer sees each producer's messages in order.
-import { AckLog, CORRUPT, HELLO, I_SENT, PRODUCER_MASK } from './shared.mjs';
+import { AckLog, CORRUPT, HELLO, I_ACKED, I_SENT, PRODUCER_MASK } from './shared.mjs';
 
 const DETAILS_PER_KIND = 5;
 
@@ -37,8 +37,10 @@ export class Ledger {
     return this.channels[name];
   }
 
-  /** A producer started at `pos` (its sent count in the control segment) on `channel`. */
+  /** A producer started at `pos` (its sent and acknowledged counts in the control segment) on `channel`. */
   addProducer(id, channel, pos) {
+    Atomics.store(this.ctl.i32, I_SENT + pos, 0);
+    Atomics.store(this.ctl.i32, I_ACKED + pos, 0);
     this.producers.set(id, { id, channel, pos, next: 0, holes: new Set(), finalSent: null, ended: null });
     this.channel(channel).producers++;
   }
@@ -88,6 +90,8 @@ export class Ledger {
       duplicate = true;
       this.violation('duplicate', `${rec.channel}: message ${s} of producer ${id} received twice`);
     }
+    // Its producer's window moves on (not once it ended: the position may be another's by now).
+    if (!duplicate && rec.ended === null) Atomics.add(this.ctl.i32, I_ACKED + rec.pos, 1);
     const last = state.order.get(id) ?? -1;
     if (s <= last && !duplicate) this.violation('order', `${rec.channel}: message ${s} of producer ${id} after message ${last}`);
     state.order.set(id, s);

@@ -18,7 +18,7 @@ import { poolHost } from './pool.mjs';
 import { rssKb } from './procfs.mjs';
 import { lockWorker, pipeConsumer, pipeProducer, queueConsumer, queueProducer } from './roles.mjs';
 import {
-  childSeed, Ctl, F_BYTES, F_POOL, I_HOLDER, I_LANE_GONE, I_POOL_KILLS, I_RECOVERIES, I_ROLLBACKS, I_SENT,
+  childSeed, Ctl, F_BYTES, F_POOL, I_HOLDER, I_LANE_GONE, I_POOL_KILLS, I_RECOVERIES, I_ROLLBACKS,
   I_STOP, I_TAKEN, I_VIOLATIONS, POOL_FIELDS, rng,
 } from './shared.mjs';
 
@@ -33,10 +33,13 @@ const LANE_CONSUMER_POS = [5, 6];
 const LOCK_WORKER_SLOTS = [0, 1];
 const STRANGER_SLOT = 2;
 const MAIN_SLOT = 3;
-// Messages in flight (qsize(), outboxes included) above which producers of unbounded queues wait.
-const HIGH = { A: 3000, B: 0, N: 2000 };
+// Messages a producer of an unbounded queue may have put and not seen acknowledged. (Not qsize():
+// what a killed producer had put and not written stays counted in it, on an unbounded queue for good.)
+const WINDOW = { A: 2000, B: 0, N: 2000 };
 const POOL_WORKERS = 2;
 const STOP_TIMEOUT_MS = 120_000;
+// A channel on which nothing was acknowledged for this long, under load, is stalled.
+const STALL_MS = 60_000;
 const LANE_PEER_TIMEOUT_MS = 30_000;
 
 const describe = (part) => `${part.kind}${part.meta.channel ? ` of queue ${part.meta.channel}` : ''}`
@@ -114,7 +117,6 @@ class Soak {
 
   newProducer(channel, pos) {
     const id = this.nextProducerId++;
-    Atomics.store(this.ctl.i32, I_SENT + pos, 0);
     this.ledger.addProducer(id, channel, pos);
     return id;
   }
@@ -125,7 +127,7 @@ class Soak {
 
   startProducer(channel, pos) {
     const id = this.newProducer(channel, pos);
-    const cfg = { ...this.base(id), channel, pos, producerId: id, budget: this.budget(2000, 60_000), high: HIGH[channel],
+    const cfg = { ...this.base(id), channel, pos, producerId: id, budget: this.budget(2000, 60_000), window: WINDOW[channel],
       queueName: channel === 'N' ? this.names.queue : undefined,
       putSync: !(CHANNELS[channel].maxsize > 0 && this.cfg.avoid.includes('bounded-putsync')) };
     const part = this.startMp('queue producer', queueProducer, [cfg, channel === 'N' ? null : this.queues[channel]], { channel });
@@ -150,7 +152,7 @@ class Soak {
   startStranger() {
     const id = this.newProducer('N', STRANGER_POS);
     const cfg = { ...this.base(id), channel: 'N', pos: STRANGER_POS, producerId: id, budget: this.budget(5000, 50_000),
-      high: HIGH.N, queueName: this.names.queue, names: this.names, slot: STRANGER_SLOT };
+      window: WINDOW.N, queueName: this.names.queue, names: this.names, slot: STRANGER_SLOT };
     const child = spawn(process.execPath, [join(here, 'stranger.mjs'), JSON.stringify(cfg)], { stdio: ['ignore', 'inherit', 'inherit'] });
     const part = this.#track('stranger', child.pid, {});
     part.done = new Promise((resolve) => child.on('exit', (code, sig) => {
@@ -245,8 +247,23 @@ class Soak {
     const moved = Object.values(c).reduce((a, x) => a + x.messages, 0);
     const kills = Object.values(this.chaos.kills).reduce((a, b) => a + b, 0);
     const violations = [...this.ledger.violations.values()].reduce((a, v) => a + v.count, 0) + Atomics.load(this.ctl.i32, I_VIOLATIONS);
-    process.stderr.write(`soak: ${((Date.now() - this.t0) / 1000).toFixed(0)} s, ${moved} messages, ${kills} kills, `
+    const each = Object.entries(c).map(([ch, x]) => `${ch} ${x.messages}`).join(' ');
+    process.stderr.write(`soak: ${((Date.now() - this.t0) / 1000).toFixed(0)} s, ${moved} messages (${each}), ${kills} kills, `
       + `${this.chaos.pauses} pauses, ${this.pool('tasksOk') + this.pool('tasksDied')} pool tasks, ${violations} violations\n`);
+  }
+
+  // Reports a channel that moved nothing for STALL_MS (once per stall).
+  checkStalls() {
+    const now = Date.now();
+    this.moved ??= {};
+    for (const [ch, c] of Object.entries(this.ledger.channels)) {
+      const m = (this.moved[ch] ??= { messages: c.messages, since: now, reported: false });
+      if (c.messages !== m.messages) Object.assign(m, { messages: c.messages, since: now, reported: false });
+      else if (!m.reported && now - m.since > STALL_MS) {
+        m.reported = true;
+        this.violation('stall', `${CHANNELS[ch].label}: nothing acknowledged for ${STALL_MS / 1000} s after ${c.messages} messages`);
+      }
+    }
   }
 
   pool(field) {
@@ -272,6 +289,7 @@ class Soak {
     const drain = setInterval(() => this.ledger.drain(), 20);
     const rss = setInterval(() => this.sampleRss(), Math.min(10_000, Math.max(1000, (seconds * 1000) / 150)));
     const progress = setInterval(() => this.progress(), 30_000);
+    const stalls = setInterval(() => this.checkStalls(), 1000);
     this.chaos.start();
     let interrupted = false;
     const launcher = process.ppid;
@@ -285,6 +303,7 @@ class Soak {
     this.ranMs = Date.now() - this.t0;
     clearInterval(rss);
     clearInterval(progress);
+    clearInterval(stalls);
     await this.stop();
     clearInterval(drain);
     this.ledger.settle(this.laneReaderKilled);
@@ -349,7 +368,8 @@ class Soak {
     const positions = { A: CONSUMERS.A, B: CONSUMERS.B, N: CONSUMERS.N, P: LANE_CONSUMER_POS };
     for (const [ch, c] of Object.entries(this.ledger.channels)) {
       channels[ch] = { label: CHANNELS[ch].label, ...c,
-        bytes: positions[ch].reduce((a, pos) => a + this.ctl.f64[F_BYTES + pos], 0) };
+        bytes: positions[ch].reduce((a, pos) => a + this.ctl.f64[F_BYTES + pos], 0),
+        qsizeAfter: this.queues[ch]?.qsize() ?? null };
     }
     const violations = [...this.ledger.violations].map(([kind, v]) => ({ kind, ...v }));
     const fromChildren = this.ctl.violations();

@@ -4,9 +4,9 @@
 // RSS is judged on runs of at least this long, after a warm-up of WARM_UP of the run (at least
 // WARM_UP_MIN_MS): the median of the last third of the samples may exceed the median of the
 // first third by at most GROWTH_KIB or GROWTH_FRACTION of it, whichever is larger.
-const MIN_RUN_MS = 60_000;
-const WARM_UP = 0.1;
-const WARM_UP_MIN_MS = 10_000;
+const MIN_RUN_MS = 180_000;
+const WARM_UP = 0.2;
+const WARM_UP_MIN_MS = 60_000;
 const GROWTH_KIB = 16 * 1024;
 const GROWTH_FRACTION = 0.2;
 
@@ -57,7 +57,8 @@ export function formatReport(r) {
     add('messages', `${n(chans.reduce((a, c) => a + c.messages, 0))} moved, ${bytes(chans.reduce((a, c) => a + c.bytes, 0))} of payload`);
     for (const [name, c] of Object.entries(r.channels)) {
       const bound = name === 'P' ? `(at readers killed: ${n(c.consumerKills)})` : `(<= ${n(c.consumerKills)} consumer kills)`;
-      add('', `${c.label}: ${n(c.messages)} from ${n(c.producers)} producers, ${bytes(c.bytes)}; lost ${n(c.losses)} ${bound}`);
+      const left = c.qsizeAfter == null ? '' : `; qsize() after the drain ${n(c.qsizeAfter)}`;
+      add('', `${c.label}: ${n(c.messages)} from ${n(c.producers)} producers, ${bytes(c.bytes)}; lost ${n(c.losses)} ${bound}${left}`);
     }
     const kills = Object.entries(r.kills);
     add('kills', `${n(kills.reduce((a, [, k]) => a + k, 0))} survived: ${kills.map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);

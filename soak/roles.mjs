@@ -5,7 +5,7 @@ import * as mp from 'multiproc';
 import { CHANNELS, initMessages, makeMessage, MAX_SEQ, verifyMessage } from './messages.mjs';
 import { LockParticipant } from './lockround.mjs';
 import {
-  AckLog, CORRUPT, Ctl, F_BYTES, HELLO, I_LANE_GONE, I_SENT, I_TAKEN, PRODUCER_MASK, rng, sleep,
+  AckLog, CORRUPT, Ctl, F_BYTES, HELLO, I_ACKED, I_LANE_GONE, I_SENT, I_TAKEN, PRODUCER_MASK, rng, sleep,
 } from './shared.mjs';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -35,11 +35,18 @@ export async function putOne(q, msg, rand, sync = true) {
   }
 }
 
+/** Waits while more than `cfg.window` of this producer's messages are unacknowledged (0: no limit). */
+export async function keepWithinWindow(ctl, cfg) {
+  const { i32 } = ctl;
+  while (cfg.window && Atomics.load(i32, I_SENT + cfg.pos) - Atomics.load(i32, I_ACKED + cfg.pos) > cfg.window
+    && !ctl.stopped) await sleep(2);
+}
+
 /**
  * Puts messages 0, 1, 2… of producer `cfg.producerId`, recording in its position's word how
- * many were put, until its budget is spent or the run stops. Unbounded queues are held to about
- * `cfg.high` messages in flight (qsize() counts outboxes) so that memory stays bounded whatever
- * the library does when consumers are paused.
+ * many were put, until its budget is spent or the run stops. On unbounded queues it keeps within
+ * its window of unacknowledged messages, so that memory stays bounded whatever the library does
+ * when consumers are paused or killed.
  */
 export async function queueProducer(cfg, queue) {
   const { ctl, rand } = setUp(cfg);
@@ -49,7 +56,7 @@ export async function queueProducer(cfg, queue) {
     if ((s & 15) === 0 && ctl.stopped) break;
     await putOne(q, makeMessage(cfg.channel, cfg.producerId, s), rand, cfg.putSync);
     Atomics.store(ctl.i32, I_SENT + cfg.pos, s + 1);
-    if ((s & 31) === 31 && cfg.high) while (q.qsize() > cfg.high && !ctl.stopped) await sleep(2);
+    if ((s & 31) === 31) await keepWithinWindow(ctl, cfg);
     if ((s & 255) === 255) await tick();
   }
 }

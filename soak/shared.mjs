@@ -16,6 +16,7 @@ export const I_VIOLATIONS = 6; //      violations reported by any process
 export const I_SENT = 64; //           [position]: messages a producer position has put or sent
 export const I_TAKEN = 192; //         [consumer position]: messages acknowledged (pipe windows)
 export const I_LANE_GONE = 320; //     [lane]: the lane's reader is dead (keep sending until EPIPE)
+export const I_ACKED = 448; //         [position]: messages of its live producer acknowledged so far
 export const POSITIONS = 64;
 
 // Float64 words, written only under the named lock (or by a single writer).

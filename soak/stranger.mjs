@@ -7,7 +7,7 @@
 //   node soak/stranger.mjs '<json config>'
 import { initMessages, makeMessage, MAX_SEQ } from './messages.mjs';
 import { LockParticipant } from './lockround.mjs';
-import { putOne, queueOf } from './roles.mjs';
+import { keepWithinWindow, putOne, queueOf } from './roles.mjs';
 import { Ctl, I_SENT, rng, sleep } from './shared.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -26,7 +26,7 @@ for (let s = 0; s < budget && !ctl.stopped && process.ppid === parent;) {
     await putOne(q, makeMessage(cfg.channel, cfg.producerId, s), rand);
     Atomics.store(ctl.i32, I_SENT + cfg.pos, s + 1);
   }
-  while (q.qsize() > cfg.high && !ctl.stopped) await sleep(2);
+  await keepWithinWindow(ctl, cfg);
   await sleep(rand.int(2));
 }
 ctl.close();
