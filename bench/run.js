@@ -191,7 +191,7 @@ const ROWS = [
   {
     id: 'pool-apply',
     what: 'Pool(2) apply round trip (median of 2000)',
-    unit: 'us', better: 'lower', target: 15, pythonReference: 265,
+    unit: 'us', better: 'lower', target: 15, pythonReference: 265, tail: true,
     jobs: {
       multiproc: node('pool.js', '--what=apply', ...runsArg(5)),
       python: py('pool.py', '--what=apply', ...runsArg(5)),
@@ -343,6 +343,9 @@ function speedup(row, mp, alt) {
 }
 const fmtRatio = (r) => (r == null ? '-' : `${r.toFixed(2)}x`);
 const cell = (row, res) => (!res ? '-' : res.error ? 'ERROR' : fmt(row, figure(row, res)));
+/** p99 / max of a latency row's job (over every timed sample of every run), for its tail line. */
+const tailCell = (res) => (!res ? '' : res.error || res.p99 == null ? 'n/a' : `${res.p99.toFixed(1)} / ${res.max.toFixed(1)} us`);
+const fmtTail = (res) => (res?.p99 == null ? '' : `, p99 ${res.p99.toFixed(1)} us, max ${res.max.toFixed(1)} us`);
 
 function table(rows) {
   const head = ['what', 'multiproc', 'python mp', 'py/mp', 'node alt', 'alt/mp', 'target', 'result'];
@@ -357,9 +360,12 @@ function table(rows) {
       fmtTarget(r),
       r.result,
     ];
-    // A second Node alternative gets a line of its own under the row, in the alternative's columns.
+    // A second Node alternative gets a line of its own under the row, in the alternative's columns;
+    // a latency row's tail (p99 / max) a line under each, in the same columns as its figures.
     const second = [`  alt 2: ${r.alt2Name}`, '', '', '', cell(r, r.alt2), fmtRatio(r.ratios.alt2), '', ''];
-    return r.alt2Name ? [main, second] : [main];
+    const tail = ['  p99 / max', tailCell(r.multiproc), tailCell(r.python), '', tailCell(r.alt), '', '', ''];
+    const tail2 = ['  alt 2 p99 / max', '', '', '', tailCell(r.alt2), '', '', ''];
+    return [main, ...(r.tail ? [tail] : []), ...(r.alt2Name ? [second] : []), ...(r.tail && r.alt2Name ? [tail2] : [])];
   });
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ').trimEnd();
@@ -377,7 +383,7 @@ const results = [];
 const busyJobs = [];
 for (const row of selected) {
   const r = {
-    id: row.id, what: row.what, unit: row.unit, better: row.better, metric: row.metric,
+    id: row.id, what: row.what, unit: row.unit, better: row.better, metric: row.metric, tail: row.tail ?? false,
     target: row.target, pythonReference: row.pythonReference,
     multiproc: null, python: null, alt: null, altName: row.jobs.alt?.name ?? null,
     alt2: null, alt2Name: row.jobs.alt2?.name ?? null,
@@ -396,7 +402,8 @@ for (const row of selected) {
     r[key].othersCpu = othersCpu;
     const warn = othersCpu > OTHERS ? ` [other programs used ${Math.round(othersCpu * 100)}% of a CPU meanwhile]` : '';
     if (warn) busyJobs.push(`${row.id} ${key}`);
-    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n` : `${fmt(row, figure(row, r[key]))} ${STAT} (${r[key].wallSeconds} s)${warn}\n`);
+    log(r[key].error ? `ERROR: ${r[key].error}${warn}\n`
+      : `${fmt(row, figure(row, r[key]))} ${STAT}${row.tail ? fmtTail(r[key]) : ''} (${r[key].wallSeconds} s)${warn}\n`);
   }
   const m = figure(row, r.multiproc);
   const alt = figure(row, r.alt);
@@ -435,6 +442,8 @@ if (JSON_OUT) {
   console.log(table(results));
   console.log('');
   console.log(`figures: ${STAT} of the timed runs (${results.map((r) => `${r.id}: ${runsOf(r) ?? '?'}`).join(', ')}), after warm-up`);
+  const tails = results.filter((r) => r.tail);
+  if (tails.length) console.log(`p99 / max: over every timed sample of every run (${tails.map((r) => `${r.id}: ${r.multiproc?.tailSamples ?? r.python?.tailSamples ?? r.alt?.tailSamples ?? '?'}`).join(', ')}), not a median of runs`);
   console.log('ratios:  alternative time / multiproc time (for ops/s and speed-ups: multiproc / alternative); > 1 means multiproc is faster');
   const alts = [...new Set(results.map((r) => r.altName).filter(Boolean))];
   if (alts.length) console.log(`node alt: ${results.filter((r) => r.altName).map((r) => `${r.id} = ${r.altName}`).join('; ')}`);

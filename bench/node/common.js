@@ -83,6 +83,12 @@ export function summarize(samples, higherIsBetter = false) {
   return { samples, median, best, worst };
 }
 
+/** The tail of a latency distribution: p99 (nearest rank) and max of every sample. */
+export function tail(samples) {
+  const s = [...samples].sort((x, y) => x - y);
+  return { p99: s[Math.ceil(0.99 * s.length) - 1], max: s[s.length - 1], tailSamples: s.length };
+}
+
 export function emit(obj) {
   process.stdout.write(JSON.stringify({ node: process.version, ...obj }) + '\n');
 }

@@ -1,7 +1,8 @@
 // Pool benchmarks.  Per-task cost of a pool of 2 workers running a trivial function (x => 2x):
 //   --what=map1   map over 20k items with chunksize 1; us per task
 //   --what=map    map over 1M items with the default chunksize (about n / (4 x workers)); us per task
-//   --what=apply  one apply() round trip; per run the median of --n applies; us
+//   --what=apply  one apply() round trip; per run the median of --n applies; us (and p99 and
+//                 max over the applies of every run)
 // and the speed-up of a CPU-bound job on all CPUs:
 //   --what=speedup  8 tasks per CPU, each `burn` for about --task-ms (25) ms, run one after the
 //                   other in this process, then through the pool (workers = CPUs, one task per
@@ -14,7 +15,7 @@
 // The pool is started and warmed up (a small map and some applies; for speedup two short tasks per
 // worker) before anything is timed; workers are not pinned (neither are Python's).
 import { availableParallelism } from 'node:os';
-import { arg, main, now, requireMp, summarize } from './common.js';
+import { arg, main, now, requireMp, summarize, tail } from './common.js';
 import { burn, double, doubleAll } from './pool-targets.js';
 
 const impl = arg('impl', 'multiproc', String);
@@ -70,6 +71,7 @@ async function perTask(pool) {
   check(await pool.map(warm), warm);
   for (let i = 0; i < 500; i++) await pool.apply(i);
   const samples = [];
+  const all = [];
   for (let r = 0; r < runs; r++) {
     if (what === 'apply') {
       const lat = [];
@@ -80,6 +82,7 @@ async function perTask(pool) {
         if (got !== 2 * i) throw new Error('wrong apply result');
       }
       samples.push(summarize(lat).median);
+      all.push(...lat);
     } else {
       const t0 = now();
       const got = await (what === 'map1' ? pool.map1(items) : pool.map(items));
@@ -87,7 +90,7 @@ async function perTask(pool) {
       check(got, items);
     }
   }
-  return { unit: 'us', n, runs, workers: WORKERS, ...summarize(samples) };
+  return { unit: 'us', n, runs, workers: WORKERS, ...summarize(samples), ...(what === 'apply' ? tail(all) : {}) };
 }
 
 const ms = (t0) => Number(now() - t0) / 1e6;

@@ -29,6 +29,13 @@ def summarize(samples):
     }
 
 
+def tail(samples):
+    """The tail of a latency distribution: p99 (nearest rank) and max of every sample."""
+    import math
+    s = sorted(samples)
+    return {"p99": s[math.ceil(0.99 * len(s)) - 1], "max": s[-1], "tailSamples": len(s)}
+
+
 def emit(obj):
     obj.setdefault("impl", "python")
     obj.setdefault("python", sys.version.split()[0])

@@ -1,6 +1,7 @@
 """multiprocessing.Pool benchmarks.  Per-task cost of Pool(2) running a trivial function (x -> 2x):
 --what=map1 (map over 20k items, chunksize 1; us/task), map (1M items, default chunksize;
-us/task), apply (one pool.apply round trip, median of --n per run; us).  And --what=speedup:
+us/task), apply (one pool.apply round trip, median of --n per run, and p99 and max over every
+run's applies; us).  And --what=speedup:
 8 tasks per CPU, each `burn` for about --task-ms (25) ms, run one after the other in this process,
 then through Pool(CPUs).map(burn, tasks, chunksize=1); per run the sequential time / the pool
 time.  The pool is started and warmed up before anything is timed; workers are not pinned."""
@@ -9,7 +10,7 @@ import os
 import statistics
 import time
 
-from _common import arg, emit, summarize
+from _common import arg, emit, summarize, tail
 
 
 def double(x):
@@ -65,7 +66,7 @@ def speedup(runs, task_ms):
 def per_task(what, runs):
     n = arg("n", {"map1": 20000, "map": 1000000}.get(what, 2000))
     items = list(range(n)) if what != "apply" else []
-    samples = []
+    samples, every = [], []
     with mp.Pool(2) as pool:
         for _ in range(3):
             pool.map(double, range(2000), chunksize=1)
@@ -81,12 +82,14 @@ def per_task(what, runs):
                     lat.append((time.perf_counter_ns() - t0) / 1e3)
                     assert got == 2 * i
                 samples.append(statistics.median(lat))
+                every.extend(lat)
             else:
                 t0 = time.perf_counter_ns()
                 got = pool.map(double, items, chunksize=1) if what == "map1" else pool.map(double, items)
                 samples.append((time.perf_counter_ns() - t0) / 1e3 / n)
                 assert len(got) == n and got[-1] == 2 * (n - 1)
-    emit({"unit": "us", "what": f"pool-{what}", "n": n, "runs": runs, "workers": 2, **summarize(samples)})
+    emit({"unit": "us", "what": f"pool-{what}", "n": n, "runs": runs, "workers": 2, **summarize(samples),
+          **(tail(every) if what == "apply" else {})})
 
 
 def main():
