@@ -128,8 +128,7 @@ class Soak {
   startProducer(channel, pos) {
     const id = this.newProducer(channel, pos);
     const cfg = { ...this.base(id), channel, pos, producerId: id, budget: this.budget(2000, 60_000), window: WINDOW[channel],
-      queueName: channel === 'N' ? this.names.queue : undefined,
-      putSync: !(CHANNELS[channel].maxsize > 0 && this.cfg.avoid.includes('bounded-putsync')) };
+      queueName: channel === 'N' ? this.names.queue : undefined };
     const part = this.startMp('queue producer', queueProducer, [cfg, channel === 'N' ? null : this.queues[channel]], { channel });
     void part.done.then(() => {
       this.ledger.producerEnded(id, this.classify(part) === 'clean');

@@ -21,11 +21,11 @@ export function queueOf(cfg, q) {
   return cfg.queueName ? new mp.Queue(ch.maxsize, { name: cfg.queueName, capacity: ch.capacity }) : q;
 }
 
-// Puts with every method the Queue has (putSync() unless `sync` is false); putNowait falls back
-// to put() when a bounded queue is full.
-export async function putOne(q, msg, rand, sync = true) {
+// Puts with every method the Queue has; putNowait falls back to put() when a bounded queue is
+// full.
+export async function putOne(q, msg, rand) {
   const r = rand.next();
-  if (r < 0.5 && sync) return q.putSync(msg);
+  if (r < 0.5) return q.putSync(msg);
   if (r < 0.85) return q.put(msg);
   try {
     return q.putNowait(msg);
@@ -54,7 +54,7 @@ export async function queueProducer(cfg, queue) {
   const budget = Math.min(cfg.budget, MAX_SEQ);
   for (let s = 0; s < budget; s++) {
     if ((s & 15) === 0 && ctl.stopped) break;
-    await putOne(q, makeMessage(cfg.channel, cfg.producerId, s), rand, cfg.putSync);
+    await putOne(q, makeMessage(cfg.channel, cfg.producerId, s), rand);
     Atomics.store(ctl.i32, I_SENT + cfg.pos, s + 1);
     if ((s & 31) === 31) await keepWithinWindow(ctl, cfg);
     if ((s & 255) === 255) await tick();

@@ -8,9 +8,7 @@
 //   npm run soak -- --minutes 10         or --seconds 15
 //   options: --seed N, --kill-every MS (mean interval of SIGKILLs, default 700),
 //            --pause-every MS (mean interval of pauses, default 400), --json (a JSON line last),
-//            --inject loss,dup,lock,pool,shm,proc (self-check: faults the report must name),
-//            --avoid bounded-putsync (producers of the bounded queue do not use putSync(), which
-//            deadlocks there with streamed messages: see soak/README.md)
+//            --inject loss,dup,lock,pool,shm,proc (self-check: faults the report must name)
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
@@ -22,18 +20,17 @@ import { formatReport, rssVerdict } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const INJECTABLE = ['loss', 'dup', 'lock', 'pool', 'shm', 'proc'];
-const AVOIDABLE = ['bounded-putsync'];
 const STRAGGLER_MS = 5000; // how long the run's last processes (the shm tracker, orphans) may take to go
 const HARD_LIMIT_EXTRA_S = 600;
 
 function usage(message) {
   process.stderr.write(`soak: ${message}\nusage: npm run soak -- [--minutes N | --seconds N] [--seed N] `
-    + `[--kill-every MS] [--pause-every MS] [--json] [--inject ${INJECTABLE.join(',')}] [--avoid ${AVOIDABLE.join(',')}]\n`);
+    + `[--kill-every MS] [--pause-every MS] [--json] [--inject ${INJECTABLE.join(',')}]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const o = { seconds: 60, seed: randomInt(2 ** 31), killMeanMs: 700, pauseMeanMs: 400, json: false, inject: [], avoid: [] };
+  const o = { seconds: 60, seed: randomInt(2 ** 31), killMeanMs: 700, pauseMeanMs: 400, json: false, inject: [] };
   const number = (name, v, min) => {
     const x = Number(v);
     if (!Number.isFinite(x) || x < min) usage(`${name} must be a number >= ${min}, got ${JSON.stringify(v)}`);
@@ -52,10 +49,6 @@ function parseArgs(argv) {
       case '--inject':
         o.inject = String(value()).split(',').filter(Boolean);
         for (const x of o.inject) if (!INJECTABLE.includes(x)) usage(`--inject takes ${INJECTABLE.join(', ')}, not ${x}`);
-        break;
-      case '--avoid':
-        o.avoid = String(value()).split(',').filter(Boolean);
-        for (const x of o.avoid) if (!AVOIDABLE.includes(x)) usage(`--avoid takes ${AVOIDABLE.join(', ')}, not ${x}`);
         break;
       default: usage(`unknown argument ${argv[i]}`);
     }
@@ -76,10 +69,9 @@ async function settled(fn, ms) {
 const opts = parseArgs(process.argv.slice(2));
 const tag = `soak${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
 const reportPath = join(tmpdir(), `${tag}.json`);
-const cfg = { tag, seed: opts.seed, seconds: opts.seconds, reportPath, inject: opts.inject, avoid: opts.avoid,
+const cfg = { tag, seed: opts.seed, seconds: opts.seconds, reportPath, inject: opts.inject,
   killMeanMs: opts.killMeanMs, pauseMeanMs: opts.pauseMeanMs };
-process.stderr.write(`soak: ${opts.seconds} s, seed ${opts.seed}, tag ${tag}${opts.inject.length ? `, injecting ${opts.inject}` : ''}`
-  + `${opts.avoid.length ? `, avoiding ${opts.avoid}` : ''}\n`);
+process.stderr.write(`soak: ${opts.seconds} s, seed ${opts.seed}, tag ${tag}${opts.inject.length ? `, injecting ${opts.inject}` : ''}\n`);
 
 // In a session (and process group) of its own, so that signals meant for the caller's group
 // (Ctrl-C) reach the launcher only, which lets the orchestrator end the run and report.

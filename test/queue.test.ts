@@ -118,6 +118,13 @@ describe('Queue in one process', () => {
 });
 
 describe('Queue across processes', () => {
+  it('putSync() into a full bounded queue writes the rest of its own stream first (no deadlock)', async () => {
+    // The consumer halfway through a streamed message frees no slot until it has the rest, which
+    // waits in the producer's outbox: a producer blocked for a slot must write it meanwhile.
+    const r = await spawnChild('bounded_streams.mjs', { n: 300 }).result(60_000);
+    expect(r).toEqual({ got: 300, intact: 300, exitCode: 0 });
+  }, 90_000);
+
   it('3 producers x 3 consumers: nothing lost or duplicated, order kept per producer', async () => {
     const r = await family('mpmc', { producers: 3, consumers: 3, n: 20_000 }).result(120_000);
     expect(r.exitCodes).toEqual([0, 0, 0, 0, 0, 0]);

@@ -138,6 +138,12 @@ export class Outbox {
     return wrote;
   }
 
+  /** Writers' lock held: writes what of what waits fits now; whether some still waits. */
+  writeWhatFits(): boolean {
+    this.#writeQueued();
+    return this.#items.length > 0;
+  }
+
   /**
    * Writes what waits now: what fits, or with `block` all of it, waiting for room. A thread
    * about to block must do this, since the asynchronous pump only runs while its event loop

@@ -119,6 +119,13 @@ export class Queue<T = unknown> implements Reducible {
         if (ring.reserve()) break;
         const left = remaining(deadline);
         if (left === 0) throw new Full();
+        if (this.#outbox.length > 0) {
+          // A reader frees a slot only once it has read what waits here (the rest of a
+          // stream, say), and while this thread blocks only it can write that.
+          ring.see(ROOM);
+          if (this.#outbox.writeWhatFits()) ring.waitSync(ROOM, left);
+          continue;
+        }
         ring.waitSync(SLOT, left);
       }
       this.handOver(w, true);
