@@ -72,7 +72,8 @@ describe('soak', () => {
     expect(run.code).toBe(1);
     const kinds = run.report.violations.map((v) => v.kind);
     expect(kinds).toEqual(expect.arrayContaining(['loss', 'duplicate', 'lock', 'process leak', '/dev/shm leak']));
-    expect(details(run)).toMatch(/pool: batch 0: wrong result 0 for item 7/);
+    // Item 7 of every batch is answered wrongly; a batch whose item 7 met a killed worker fails it.
+    expect(details(run)).toMatch(/pool: batch \d+: wrong result 0 for item 7/);
     expect(details(run)).toMatch(/lock: counter \d+ != sum of completed increments/);
     const { tag, leaks } = run.report;
     expect(leaks.shm).toEqual([`mp.lock.${tag}_leak`]);
