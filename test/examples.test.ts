@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -278,6 +279,39 @@ const cases: Record<string, Case> = {
       expect(stdout).toHaveLength(2);
       expect(stdout[0]).toMatch(/^Single-threaded time: [\d.e-]+$/);
       expect(stdout[1]).toMatch(/^Multi-threaded time: [\d.e-]+$/);
+    },
+  },
+  'queue_empty.ts': { check: ({ stdout }) => expect(stdout).toEqual(['0', '1', '2', '3', '4']) },
+  'queue_producer_consumer.ts': {
+    check: ({ stdout }) => {
+      const items = ['data_1', 'data_2', 'data_3', 'data_4'];
+      expect(stdout.filter((l) => l.startsWith('Producing: '))).toEqual(items.map((i) => `Producing: ${i}`));
+      expect(stdout.filter((l) => l.startsWith('Consuming: '))).toEqual(items.map((i) => `Consuming: ${i}`));
+      for (const i of items) expect(stdout.indexOf(`Producing: ${i}`)).toBeLessThan(stdout.indexOf(`Consuming: ${i}`));
+      expect(stdout).toHaveLength(8);
+    },
+  },
+  'queue_hello.ts': { check: ({ stdout }) => expect(stdout).toEqual(['Main process received message: Hello from the worker process']) },
+  'queue_data.ts': { check: ({ stdout }) => expect(stdout).toEqual(['Data from worker']) },
+  'pipe_bidirectional.ts': {
+    check: ({ stdout }) => expect(stdout).toEqual([
+      'Main process received message: Hello from the worker process',
+      'Worker received message: Hello from the main process',
+    ]),
+  },
+  'pipe_sender_receiver.ts': {
+    check: ({ stdout }) => expect(stdout).toEqual([0, 1, 2, 3, 4].map((i) => `Received: ${i}`)),
+  },
+  'pool_profile.ts': {
+    check: ({ stdout }) => {
+      expect(stdout[0]).toMatch(/^\d+ samples in \d+\.\d ms \(main process\)$/);
+      expect(stdout.slice(1, 3)).toEqual(['Ordered by: self time', '  self ms  self %  function']);
+      const rows = stdout.slice(3);
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(rows.length).toBeLessThanOrEqual(10);
+      for (const row of rows) expect(row).toMatch(/^ +\d+\.\d +\d+\.\d%  \S/);
+      // The profiles went to a temporary directory that the example removed.
+      expect(fs.readdirSync(os.tmpdir()).filter((e) => e.startsWith('multiproc-cpu-prof-'))).toEqual([]);
     },
   },
 };
