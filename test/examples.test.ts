@@ -318,6 +318,8 @@ const cases: Record<string, Case> = {
 
 const names = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
 const shmBefore = shmEntries();
+// Names tagged by test files running meanwhile (test/helpers/children.ts RUN_TAG, soak/soak.mjs).
+const OTHER_TESTS_NAME = /vt\d+[0-9a-f]{6}_|soak[0-9a-z]+[0-9a-f]{6}_/;
 
 describe.concurrent('examples', () => {
   it('every example has a case here and a row in examples/README.md', () => {
@@ -345,7 +347,7 @@ describe.concurrent('examples', () => {
 describe('after the examples', () => {
   it('nothing was left in /dev/shm', () => {
     // Other test files name their objects with a run tag (helpers/children.ts): not ours.
-    const added = [...shmEntries()].filter((e) => !shmBefore.has(e) && !/vt\d+[0-9a-f]{6}_/.test(e));
+    const added = [...shmEntries()].filter((e) => !shmBefore.has(e) && !OTHER_TESTS_NAME.test(e));
     expect(added).toEqual([]);
   });
 });
