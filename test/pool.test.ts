@@ -94,6 +94,19 @@ describe('Pool', () => {
     expect(l.mean).toBeGreaterThan(0);
   });
 
+  it("stats() add up as a failed map rejects: its other tasks count as failed, those not begun never run", async () => {
+    const r = await scenario('failedMapStats').result();
+    expect(r.error).toMatchObject({ name: 'RangeError', message: 'item 0 fails' });
+    expect(r.atRejection).toMatchObject({ queued: 0, running: 0, completed: 0, failed: 20 });
+    expect(r.inErrorCallback).toMatchObject({ queued: 0, running: 0, completed: 0, failed: 40 });
+    expect(r.after).toEqual([1, 4, 9]);
+    // The abandoned tasks' answers, come later, were not counted again.
+    expect(r.joined).toMatchObject({ queued: 0, running: 0, completed: 3, failed: 40 });
+    // Two workers hold two tasks each: the last items of the first map were cancelled unsent.
+    expect(r.runs.slice(4).every((n: number) => n <= 1)).toBe(true);
+    expect(r.runs[19]).toBe(0);
+  });
+
   it('imap reads an endless input lazily, takes async iterables, reports an input that throws, and goes on after close()', async () => {
     const r = await scenario('lazyImap').result();
     expect(r.seen).toEqual(Array.from({ length: 50 }, (_, i) => i * i));

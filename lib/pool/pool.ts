@@ -59,7 +59,12 @@ export interface PoolStats {
   running: number;
   /** Tasks that returned a value. */
   completed: number;
-  /** Tasks that failed: threw, their worker died, or the pool was terminated or broken. */
+  /**
+   * Tasks that failed: threw, their worker died, or the pool was terminated or broken. When one
+   * task of a map (or starmap, mapAsync, starmapAsync) fails, the map's other unfinished tasks
+   * count as failed as it rejects: those no worker has begun are cancelled and never run; those
+   * a worker is running finish there, and their outcome is discarded.
+   */
   failed: number;
   /** Workers that died before they were asked to (each was replaced unless the pool was stopping). */
   workerDeaths: number;
@@ -80,6 +85,15 @@ interface Chunk {
   /** Its number among the chunks of its submission, and what settles that chunk. */
   index: number;
   settle(index: number, error: Error | null, values?: unknown[], bytes?: number): void;
+  /** The map call it is part of (none for apply), whose other chunks are cancelled if one fails. */
+  call: MapCall | undefined;
+  /** Its map failed while a worker ran it: counted as failed already, its answer is ignored. */
+  abandoned: boolean;
+}
+
+// The chunks of one map call.
+interface MapCall {
+  failed: boolean;
 }
 
 // The parent's side of one worker.
@@ -350,7 +364,7 @@ export class Pool implements AsyncDisposable {
       const at = index * size;
       for (let i = 0; i < chunkValues!.length; i++) values[at + i] = chunkValues![i] as R;
       if (--left === 0) result.settle(null, values);
-    });
+    }, { failed: false });
     return result;
   }
 
@@ -408,13 +422,13 @@ export class Pool implements AsyncDisposable {
 
   // Splits `calls` into chunks of `size`, numbered from `first`; `settle` is called once per chunk.
   #submit(location: TargetLocation, calls: unknown[], star: boolean, size: number, first: number,
-    settle: (index: number, error: Error | null, values?: unknown[], bytes?: number) => void): void {
+    settle: (index: number, error: Error | null, values?: unknown[], bytes?: number) => void, call?: MapCall): void {
     const fn = this.#functionNumber(location);
     const submitted = performance.now();
     for (let i = 0, index = first; i < calls.length; i += size, index++) {
       const chunk: Chunk = {
         id: this.#nextId++, fn, star, calls: size >= calls.length ? calls : calls.slice(i, i + size),
-        submitted, seq: -1, index, settle,
+        submitted, seq: -1, index, settle, call, abandoned: false,
       };
       // A broken pool fails what is submitted with the error that broke it.
       if (this.#broken) {
@@ -445,7 +459,44 @@ export class Pool implements AsyncDisposable {
     if (error) this.#failed += tasks;
     else this.#completed += tasks;
     this.#latency.record(performance.now() - chunk.submitted, tasks);
+    // Before the map's promise rejects (or its errorCallback runs), so that stats() adds up then.
+    if (error && chunk.call && !chunk.call.failed) this.#cancelRest(chunk.call);
     chunk.settle(chunk.index, error, values, bytes);
+  }
+
+  // One chunk of a map failed: its other chunks count as failed now. Those waiting, or sent and
+  // not begun, are cancelled; those begun stay held (their answers keep the worker's order) and
+  // are abandoned. Their callbacks are not called: the failing chunk settles the map.
+  #cancelRest(call: MapCall): void {
+    call.failed = true;
+    const kept = new Fifo<Chunk>();
+    while (this.#pending.length > 0) {
+      const chunk = this.#pending.shift()!;
+      if (chunk.call !== call) kept.push(chunk);
+      else {
+        this.#queuedTasks -= chunk.calls.length;
+        this.#drop(chunk);
+      }
+    }
+    this.#pending = kept;
+    for (const slot of this.#slots) {
+      for (let i = slot.held.length - 1; i >= 0; i--) {
+        const chunk = slot.held[i]!;
+        if (chunk.call !== call || chunk.abandoned) continue;
+        this.#runningTasks -= chunk.calls.length;
+        if (slot.claims.takeBack(chunk.seq)) {
+          slot.held.splice(i, 1);
+          slot.takenBack++;
+        } else chunk.abandoned = true;
+        this.#drop(chunk);
+      }
+    }
+  }
+
+  // Counts a cancelled or abandoned chunk as failed, without settling it.
+  #drop(chunk: Chunk): void {
+    if (--this.#outstanding === 0) clearInterval(this.#keepAlive);
+    this.#failed += chunk.calls.length;
   }
 
   // How many chunks a worker may hold: what it runs in about AHEAD_US, and never less than the
@@ -689,6 +740,7 @@ export class Pool implements AsyncDisposable {
     if (!chunk || chunk.id !== id) return;
     slot.held.shift();
     slot.behind = false;
+    if (chunk.abandoned) return;
     this.#runningTasks -= chunk.calls.length;
     if (us === FAILED) {
       this.#finish(chunk, unpackError(outcome as PackedError));
@@ -769,9 +821,9 @@ export class Pool implements AsyncDisposable {
     while (rest.length > 0) this.#pending.push(rest.shift()!);
   }
 
-  // Takes back the chunks a worker holds.
+  // Takes back the chunks a worker holds, but for abandoned ones (counted already).
   #unhold(slot: Slot): Chunk[] {
-    const held = slot.held.splice(0);
+    const held = slot.held.splice(0).filter((chunk) => !chunk.abandoned);
     for (const chunk of held) this.#runningTasks -= chunk.calls.length;
     return held;
   }

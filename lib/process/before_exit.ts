@@ -1,3 +1,5 @@
+import { logShutdown } from './logger.js';
+
 /**
  * Work a child finishes before it exits after its target returns, as Python's children join
  * their queues' feeder threads: a queue's messages still waiting for room are written first.
@@ -10,7 +12,8 @@ export function finishBeforeExit(work: Promise<unknown>): void {
   void work.finally(() => pending.delete(work));
 }
 
-/** Resolves when everything registered (including work registered meanwhile) has settled. */
+/** Logs the shutdown, then resolves when everything registered (and registered meanwhile) has settled. */
 export async function finishPendingWork(): Promise<void> {
+  logShutdown();
   while (pending.size > 0) await Promise.allSettled([...pending]);
 }

@@ -68,6 +68,20 @@ export function getLogger(): Logger {
   return logger;
 }
 
+let shutdownLogged = false;
+
+/**
+ * Logs `process shutting down` at INFO, once per process, as Python's util._exit_function does
+ * at every normal exit: a child before its queues are flushed, any process as it exits.
+ */
+export function logShutdown(): void {
+  if (shutdownLogged) return;
+  shutdownLogged = true;
+  logger.info('process shutting down');
+}
+
+process.on('exit', logShutdown);
+
 /** Sends the logger's lines to stderr, at `level` if given (Python's log_to_stderr()). */
 export function logToStderr(level?: number | LogLevelName): Logger {
   logger.enabled = true;

@@ -86,7 +86,6 @@ function installExitHook(): void {
   // Children still running now are daemons, or the parent is leaving early (process.exit, an
   // uncaught exception): stop them now rather than wait for their lifeline to notice.
   process.on('exit', () => {
-    if (children.size > 0) getLogger().info('process shutting down');
     for (const p of children) p.terminateOnExit();
     for (const rt of standbyRuntimes()) rt.signal('SIGTERM');
   });
