@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as mp from 'multiproc';
 import { isRunning, spawnChild, stillRunning, useChildren, useShmCleanup, type Child } from './helpers/children.js';
 
 useChildren();
@@ -105,6 +106,21 @@ describe('Process', () => {
     expect(e.joinBeforeStart).toBe('ERR_PROCESS_NOT_STARTED');
     expect(e.startTwice).toBe('ERR_PROCESS_STARTED');
     expect(e.closeRunning).toBe('ERR_PROCESS_RUNNING');
+  });
+
+  it('a function written in the options is refused at start(), though JS names it "target"', () => {
+    const inPlace = {
+      arrow: { target: (x: number) => x },
+      expression: { target: function (x: number) { return x; } },
+      method: { target(x: number) { return x; } },
+    };
+    for (const options of Object.values(inPlace)) {
+      expect(options.target.name).toBe('target');
+      const p = new mp.Process({ ...options, args: [1] });
+      expect(() => p.start()).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE',
+        message: expect.stringMatching(/"target" function must be named and exported/) }));
+      expect(p.pid).toBeNull();
+    }
   });
 
   it('logToStderr(): lifecycle lines carry the process name, in the child too', async () => {

@@ -169,7 +169,7 @@ export class Process<A extends readonly unknown[] = readonly unknown[]> {
     refuseWhileImporting('Process.start()');
     this.checkOpen();
     if (this.runtime) throw new ProcessError('a process can only be started once', 'ERR_PROCESS_STARTED');
-    const where = locateTarget(this.target);
+    const where = locateTarget(this.target, 'target', 'target');
     const [args, inFlight] = recordInFlight(() => serializeArgs(this.args));
     const job: Job = {
       module: where.module, name: where.name, args,

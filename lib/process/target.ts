@@ -110,8 +110,19 @@ function fromV8(fn: TargetFunction): TargetLocation | undefined {
   return undefined;
 }
 
-/** Where a child will find `target`; a TypeError naming `argName` if it cannot be placed. */
-export function locateTarget(target: unknown, argName = 'target'): TargetLocation {
+// `{ target: (x) => x }` names the arrow "target" after the key, so it looks named but no
+// module exports it; only a declaration (`function target`, `class target`) names itself.
+function namedAfterKey(fn: TargetFunction, key: string): boolean {
+  if (fn.name !== key) return false;
+  const own = new RegExp(`^(?:async\\s+)?(?:function\\s*\\*?\\s*|class\\s+)${key}\\b`);
+  return !own.test(Function.prototype.toString.call(fn));
+}
+
+/**
+ * Where a child will find `target`; a TypeError naming `argName` if it cannot be placed.
+ * `optionKey`: the options key the function was given under, whose name it would inherit.
+ */
+export function locateTarget(target: unknown, argName = 'target', optionKey?: string): TargetLocation {
   if (typeof target === 'object' && target !== null && 'module' in target && 'name' in target) {
     const ref = target as TargetRef;
     if ((typeof ref.module !== 'string' && !(ref.module instanceof URL)) || typeof ref.name !== 'string') {
@@ -125,7 +136,8 @@ export function locateTarget(target: unknown, argName = 'target'): TargetLocatio
   const fn = target as TargetFunction;
   const known = located.get(fn);
   if (known) return known;
-  if (fn.name === '' || fn.name.startsWith('bound ')) {
+  if (fn.name === '' || fn.name.startsWith('bound ')
+    || (optionKey !== undefined && namedAfterKey(fn, optionKey))) {
     throw typeError(`The "${argName}" function must be named and exported by its module: a child `
       + 'process finds it again by module and name (anonymous, arrow-in-place and bound functions '
       + 'cannot be found; pass arguments in `args` instead of binding them)');

@@ -4,25 +4,34 @@ import { checkInteger, checkName, checkObject, rangeError, typeError } from '../
 import type { Lock } from '../sync/lock.js';
 import type { RLock } from '../sync/rlock.js';
 import type { MappedSegment } from './segments.js';
-import { typeInfo, toStored, type TypeInfo, type Typecode } from './typecodes.js';
+import { typeInfo, toStored, type BigintTypecode, type ElementInitOf, type TypeInfo, type Typecode,
+  type TypedArrayByCode } from './typecodes.js';
 import { attachData, bindData, dataHandle, placeData, type DataPlacement,
   type SharedDataOptions, type UnboundData } from './value.js';
 
 /** What mp.Array() adds to the typed array it returns. */
-export interface SharedArrayMethods {
+export interface SharedArrayMethods<C extends Typecode = Typecode> {
   /** The lock that guards the array (Python's get_lock()); throws for a RawArray. */
   getLock(): Lock | RLock;
   /** Runs `fn` holding the array's lock. */
   withLock<R>(fn: () => R | Promise<R>): Promise<R>;
   /** Typecode 'c' only: the bytes up to the first NUL, as a latin1 string (Python's .value). */
   value: string;
-  readonly typecode: Typecode;
+  readonly typecode: C;
 }
 
-/** A typed array over shared memory: zero copy, indexable, with the methods above. */
-export type SharedArray<T = number> = (T extends bigint ? BigInt64Array | BigUint64Array
-  : Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array
-    | Float64Array) & SharedArrayMethods;
+/** The typecodes whose elements are numbers (all but the 64-bit ones). */
+export type NumberTypecode = Exclude<Typecode, BigintTypecode>;
+
+type ArrayOfCode<C extends Typecode> = C extends Typecode ? TypedArrayByCode[C] & SharedArrayMethods<C> : never;
+
+/**
+ * A typed array over shared memory: zero copy, indexable, with the methods above. A typecode
+ * decides the class (`SharedArray<'d'>` is a Float64Array & methods); `number` (the default)
+ * means any array of numbers, `bigint` any 64-bit one.
+ */
+export type SharedArray<T extends Typecode | number | bigint = number> = [T] extends [Typecode]
+  ? ArrayOfCode<T> : ArrayOfCode<[T] extends [bigint] ? BigintTypecode : NumberTypecode>;
 
 const data = new WeakMap<object, DataPlacement>();
 const classes = new Map<TypeInfo['Array'], new (d: UnboundData) => object>();
@@ -113,15 +122,15 @@ function makeArray(typecode: unknown, sizeOrInit: unknown, options: unknown, raw
 }
 
 /** A shared array with a lock (Python's multiprocessing.Array): a typed array, zero copy. */
-export function Array<T = number>(typecode: Typecode, sizeOrInitializer: number | Iterable<T> | string,
-  options?: SharedDataOptions): SharedArray<T> {
-  return makeArray(typecode, sizeOrInitializer, options, false) as SharedArray<T>;
+export function Array<C extends Typecode>(typecode: C, sizeOrInitializer: number | Iterable<ElementInitOf<C>>,
+  options?: SharedDataOptions): SharedArray<C> {
+  return makeArray(typecode, sizeOrInitializer, options, false) as SharedArray<C>;
 }
 
 /** A shared array without a lock (Python's multiprocessing.RawArray). */
-export function RawArray<T = number>(typecode: Typecode, sizeOrInitializer: number | Iterable<T> | string,
-  options?: Omit<SharedDataOptions, 'lock'>): SharedArray<T> {
-  return makeArray(typecode, sizeOrInitializer, options, true) as SharedArray<T>;
+export function RawArray<C extends Typecode>(typecode: C, sizeOrInitializer: number | Iterable<ElementInitOf<C>>,
+  options?: Omit<SharedDataOptions, 'lock'>): SharedArray<C> {
+  return makeArray(typecode, sizeOrInitializer, options, true) as SharedArray<C>;
 }
 
 /** Unlinks a named Array. */

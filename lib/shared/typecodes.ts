@@ -8,6 +8,28 @@ type TypedArrayConstructor =
 /** Python `array` typecodes (LP64 sizes, as on Linux). */
 export type Typecode = 'c' | 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd' | '?';
 
+/** The 64-bit typecodes: they read and write bigint. */
+export type BigintTypecode = 'l' | 'L' | 'q' | 'Q';
+
+/** What a Value of typecode `C` reads and writes (one element of an Array of it). */
+export type ValueOf<C extends Typecode> = C extends BigintTypecode ? bigint
+  : C extends '?' ? boolean : C extends 'c' ? string : number;
+
+/** What a Value of typecode `C` accepts as its initial value: 64-bit codes also take safe integers. */
+export type InitialValueOf<C extends Typecode> = C extends BigintTypecode ? bigint | number
+  : C extends 'c' ? string | number : ValueOf<C>;
+
+/** The typed array class each typecode stores its elements in. */
+export interface TypedArrayByCode {
+  c: Uint8Array; b: Int8Array; B: Uint8Array; h: Int16Array; H: Uint16Array; i: Int32Array;
+  I: Uint32Array; l: BigInt64Array; L: BigUint64Array; q: BigInt64Array; Q: BigUint64Array;
+  f: Float32Array; d: Float64Array; '?': Uint8Array;
+}
+
+/** What an Array of typecode `C` is initialized from (besides a length). */
+export type ElementInitOf<C extends Typecode> = C extends BigintTypecode ? bigint | number
+  : C extends '?' ? boolean | number : C extends 'c' ? string | number : number;
+
 /** How a typecode is stored and checked. */
 export interface TypeInfo {
   code: Typecode;

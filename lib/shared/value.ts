@@ -2,7 +2,8 @@ import { Kind } from '../binding.js';
 import { MultiprocError } from '../errors.js';
 import { allocate, embeddedLock, fromHandle, openNamed, toHandle, track,
   type Placement } from './segments.js';
-import { codeNumber, toStored, typeInfo, type TypeInfo, type Typecode } from './typecodes.js';
+import { codeNumber, toStored, typeInfo, type InitialValueOf, type TypeInfo, type Typecode,
+  type ValueOf } from './typecodes.js';
 import { handleRecord, invalidHandle, kReduce, registerRebuild, type Handle,
   type Reducible } from '../travel.js';
 import { checkName, checkObject, describe, typeError } from '../validate.js';
@@ -109,8 +110,7 @@ export class SharedValue<T extends number | bigint | boolean | string = number> 
   readonly #d: DataPlacement;
   readonly #view: ArrayLike<number | bigint> & { [i: number]: number | bigint };
 
-  /** @internal */
-  constructor(d: UnboundData, token: typeof kData) {
+  private constructor(d: UnboundData, token: typeof kData) {
     if (token !== kData) throw typeError('use mp.Value() or mp.RawValue()');
     this.#d = bindData(this, d);
     this.#view = dataView(this.#d) as never;
@@ -221,16 +221,19 @@ function makeValue(typecode: unknown, value: unknown, options: unknown, raw: boo
   return SharedValue.make(placeData(t, 1, initialBytes(t, v), opts, 'value'));
 }
 
-/** A shared value with a lock (Python's multiprocessing.Value). */
-export function Value<T extends number | bigint | boolean | string = number>(typecode: Typecode,
-  value?: T, options?: SharedDataOptions): SharedValue<T> {
-  return makeValue(typecode, value, options, false) as unknown as SharedValue<T>;
+/**
+ * A shared value with a lock (Python's multiprocessing.Value). The typecode decides the value's
+ * type: `Value('i', 0)` is a SharedValue<number>, `Value('q', 0n)` a SharedValue<bigint>.
+ */
+export function Value<C extends Typecode>(typecode: C, value?: InitialValueOf<C>,
+  options?: SharedDataOptions): SharedValue<ValueOf<C>> {
+  return makeValue(typecode, value, options, false) as unknown as SharedValue<ValueOf<C>>;
 }
 
-/** A shared value without a lock (Python's multiprocessing.RawValue). */
-export function RawValue<T extends number | bigint | boolean | string = number>(typecode: Typecode,
-  value?: T, options?: Omit<SharedDataOptions, 'lock'>): SharedValue<T> {
-  return makeValue(typecode, value, options, true) as unknown as SharedValue<T>;
+/** A shared value without a lock (Python's multiprocessing.RawValue); typed as Value(). */
+export function RawValue<C extends Typecode>(typecode: C, value?: InitialValueOf<C>,
+  options?: Omit<SharedDataOptions, 'lock'>): SharedValue<ValueOf<C>> {
+  return makeValue(typecode, value, options, true) as unknown as SharedValue<ValueOf<C>>;
 }
 
 registerRebuild('Value', (data) => SharedValue.make(attachData(data)));
