@@ -373,7 +373,7 @@ class Soak {
     const violations = [...this.ledger.violations].map(([kind, v]) => ({ kind, ...v }));
     const fromChildren = this.ctl.violations();
     const childCount = Atomics.load(this.ctl.i32, I_VIOLATIONS);
-    if (childCount > 0) violations.push({ kind: 'reported by participants', count: childCount, details: firstOfEachKind(fromChildren, 10) });
+    if (childCount > 0) violations.push({ kind: 'reported by participants', count: childCount, details: fromChildren });
     return {
       tag: this.cfg.tag, seed: this.cfg.seed, seconds: this.cfg.seconds, interrupted,
       ranMs: this.ranMs, totalMs: Date.now() - this.t0,
@@ -405,15 +405,4 @@ if (mp.isMainProcess()) {
       + `${JSON.stringify(process.getActiveResourcesInfo())}\n`);
     process.exit(3);
   }, 20_000).unref();
-}
-
-/** Up to `n` texts of each kind (the text before the first ':'), in order: one busy kind must
- * not hide the others from the report. */
-function firstOfEachKind(texts, n) {
-  const seen = new Map();
-  return texts.filter((t) => {
-    const kind = t.slice(0, t.indexOf(':'));
-    seen.set(kind, (seen.get(kind) ?? 0) + 1);
-    return seen.get(kind) <= n;
-  });
 }

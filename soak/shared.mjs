@@ -13,6 +13,7 @@ export const I_RECOVERIES = 3; //      acquires that were told the previous hold
 export const I_ROLLBACKS = 4; //       half-done counter increments rolled back after a holder died
 export const I_JOURNAL = 5; //         slot whose increment is in flight, -1 if none
 export const I_VIOLATIONS = 6; //      violations reported by any process
+const I_VIOLATION_TEXTS = 7; //          violation text slots taken
 export const I_SENT = 64; //           [position]: messages a producer position has put or sent
 export const I_TAKEN = 192; //         [consumer position]: messages acknowledged (pipe windows)
 export const I_LANE_GONE = 320; //     [lane]: the lane's reader is dead (keep sending until EPIPE)
@@ -34,6 +35,8 @@ export const POOL_FIELDS = ['tasksOk', 'tasksDied', 'maps', 'mapsRejected', 'app
 const VIOLATION_BASE = 8192;
 const VIOLATION_SLOTS = 64;
 const VIOLATION_BYTES = 256;
+// Texts kept per kind: one kind reported thousands of times must not take every slot.
+const TEXTS_PER_KIND = 10;
 
 // Acknowledgement logs, one per consumer position: head, tail, then LOG_ENTRIES pairs of words.
 const LOG_BASE = 32768;
@@ -57,10 +60,13 @@ export class Ctl {
     return Atomics.load(this.i32, I_STOP) !== 0;
   }
 
-  /** Records a violation: counted, its text kept (the first 64), and printed on stderr. */
+  /** Records a violation: counted, its text kept (the first ten of its kind, 64 in all), and
+   * printed on stderr. */
   violation(kind, detail) {
     const text = `${kind}: ${detail}`;
-    const n = Atomics.add(this.i32, I_VIOLATIONS, 1);
+    Atomics.add(this.i32, I_VIOLATIONS, 1);
+    const sameKind = this.violations().filter((t) => t.startsWith(`${kind}: `)).length;
+    const n = sameKind < TEXTS_PER_KIND ? Atomics.add(this.i32, I_VIOLATION_TEXTS, 1) : VIOLATION_SLOTS;
     if (n < VIOLATION_SLOTS) {
       const at = VIOLATION_BASE + n * VIOLATION_BYTES;
       const len = this.bytes.write(text.slice(0, 240), at + 4, 'utf8');
@@ -71,7 +77,7 @@ export class Ctl {
 
   /** The violation texts recorded so far. */
   violations() {
-    const n = Math.min(Atomics.load(this.i32, I_VIOLATIONS), VIOLATION_SLOTS);
+    const n = Math.min(Atomics.load(this.i32, I_VIOLATION_TEXTS), VIOLATION_SLOTS);
     const out = [];
     for (let k = 0; k < n; k++) {
       const at = VIOLATION_BASE + k * VIOLATION_BYTES;
