@@ -7,9 +7,10 @@ export { Event } from './sync/event.js';
 export { Condition } from './sync/condition.js';
 export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Value, RawValue, SharedValue, unlinkValue, type SharedDataOptions } from './shared/value.js';
-export { Array, RawArray, unlinkArray, type SharedArray, type SharedArrayMethods } from './shared/array.js';
+export { Array, RawArray, unlinkArray, type SharedArray, type SharedArrayMethods,
+  type NumberTypecode } from './shared/array.js';
 export { SharedMemory, type SharedMemoryOptions } from './shared/shared_memory.js';
-export type { Typecode } from './shared/typecodes.js';
+export type { Typecode, BigintTypecode, ValueOf, InitialValueOf, TypedArrayByCode } from './shared/typecodes.js';
 export { setAffinity, getAffinity, setPriority, getPriority, cpuCount } from './process_control.js';
 export { serialize, deserialize } from './travel.js';
 export {

@@ -21,7 +21,11 @@ export class AsyncResult<T> {
   readonly #callbacks: AsyncResultCallbacks<T>;
 
   /** @internal Made by the Pool. */
-  constructor(callbacks: AsyncResultCallbacks<T> = {}) {
+  static make<T>(callbacks?: AsyncResultCallbacks<T>): AsyncResult<T> {
+    return new AsyncResult<T>(callbacks);
+  }
+
+  private constructor(callbacks: AsyncResultCallbacks<T> = {}) {
     this.#callbacks = callbacks;
     this.#settled = new Promise<void>((resolve) => { this.#markSettled = resolve; });
   }

@@ -246,7 +246,7 @@ export class Pool implements AsyncDisposable {
     callbacks?: AsyncResultCallbacks<Awaited<R>>): AsyncResult<Awaited<R>> {
     const where = locateTarget(fn, 'fn');
     const calls = [[...checkArgs(args ?? [], 'args')]];
-    const result = new AsyncResult<Awaited<R>>(checkObject(callbacks, 'callbacks'));
+    const result = AsyncResult.make<Awaited<R>>(checkObject(callbacks, 'callbacks'));
     this.#checkRunning();
     this.#submit(where, calls, true, 1, 0, (_, error, values) => {
       result.settle(error, values?.[0] as Awaited<R>);
@@ -353,7 +353,7 @@ export class Pool implements AsyncDisposable {
   #collect<R>(fn: TargetLocation, calls: unknown[], star: boolean, chunksize: number | undefined,
     callbacks: AsyncResultCallbacks<R[]>): AsyncResult<R[]> {
     this.#checkRunning();
-    const result = new AsyncResult<R[]>(callbacks);
+    const result = AsyncResult.make<R[]>(callbacks);
     const values = new Array<R>(calls.length);
     // Python's default: about four chunks per worker.
     const size = chunksize ?? Math.max(1, Math.ceil(calls.length / (4 * this.#size)));
@@ -373,7 +373,7 @@ export class Pool implements AsyncDisposable {
     const iterator = iteratorOf(iterable);
     const size = checkInteger(chunksize, 'chunksize', 1, 2 ** 31 - 1);
     this.#checkRunning();
-    const stream = new ResultStream<R>(ordered);
+    const stream = ResultStream.make<R>(ordered);
     void this.#feed(where, iterator, size, stream);
     return stream;
   }

@@ -25,7 +25,11 @@ export class ResultStream<T> implements AsyncIterableIterator<T> {
   #buffered = 0;
 
   /** @internal Made by the Pool. */
-  constructor(ordered: boolean) {
+  static make<T>(ordered: boolean): ResultStream<T> {
+    return new ResultStream<T>(ordered);
+  }
+
+  private constructor(ordered: boolean) {
     this.#ordered = ordered;
   }
 

@@ -275,7 +275,11 @@ export class Connection<T = unknown> implements Reducible {
   #closed = false;
 
   /** @internal Use mp.Pipe(). `senders`: the in-flight registrations this copy takes over. */
-  constructor(read: RingParts | null, write: RingParts | null, senders?: Senders) {
+  static make<T>(read: RingParts | null, write: RingParts | null, senders?: Senders): Connection<T> {
+    return new Connection<T>(read, write, senders);
+  }
+
+  private constructor(read: RingParts | null, write: RingParts | null, senders?: Senders) {
     this.#reader = read ? new PipeEnd<T>(read as never) : null;
     this.#writer = write ? new PipeEnd<T>(write as never) : null;
     const ends = heldEnds(this.#reader, this.#writer);
@@ -445,7 +449,7 @@ export class Connection<T = unknown> implements Reducible {
 registerRebuild('Connection', (data) => {
   const { read, write, senders } = data as { read: unknown; write: unknown; senders: Partial<Senders> | undefined };
   const id = (v: unknown) => (Number.isInteger(v) && (v as number) > 0 && (v as number) <= 0x3fffffff ? v as number : 0);
-  return new Connection(read ? rebuildParts(read) : null, write ? rebuildParts(write) : null,
+  return Connection.make(read ? rebuildParts(read) : null, write ? rebuildParts(write) : null,
     { read: id(senders?.read), write: id(senders?.write) });
 });
 
@@ -459,8 +463,8 @@ export function Pipe<T = unknown>(options?: PipeOptions): [Connection<T>, Connec
     : checkInteger(opts.capacity, 'capacity', 4096, 1 << 30) & ~3;
   const highWaterMark = checkHighWaterMark(opts.highWaterMark);
   const aToB = Ring.create(capacity, 0, undefined, highWaterMark).parts;
-  if (!duplex) return [new Connection<T>(aToB, null), new Connection<T>(null, aToB)];
+  if (!duplex) return [Connection.make<T>(aToB, null), Connection.make<T>(null, aToB)];
   const bToA = Ring.create(capacity, 0, undefined, highWaterMark).parts;
-  return [new Connection<T>(bToA, aToB), new Connection<T>(aToB, bToA)];
+  return [Connection.make<T>(bToA, aToB), Connection.make<T>(aToB, bToA)];
 }
 

@@ -68,3 +68,16 @@ sum(q);
 const travelled = mp.deserialize<{ n: number }>(mp.serialize({ n: 1 }));
 expectTypeOf(travelled).toEqualTypeOf<{ n: number }>();
 expectTypeOf(mp.deserialize(mp.serialize(1))).toBeUnknown();
+
+// The typecode helpers are public, so a user can name what a typecode holds.
+expectTypeOf<mp.ValueOf<'q'>>().toEqualTypeOf<bigint>();
+expectTypeOf<mp.TypedArrayByCode['d']>().toEqualTypeOf<Float64Array>();
+expectTypeOf<mp.NumberTypecode>().toEqualTypeOf<Exclude<mp.Typecode, mp.BigintTypecode>>();
+
+// Objects the library hands out cannot be constructed by users.
+// @ts-expect-error made by the Pool
+new mp.AsyncResult();
+// @ts-expect-error made by the Pool
+new mp.ResultStream();
+// @ts-expect-error use mp.Pipe()
+new mp.Connection();
