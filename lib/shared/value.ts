@@ -103,10 +103,18 @@ export function attachData(data: unknown): UnboundData {
 const kData = Symbol('multiproc.data');
 
 /**
+ * `V` where typecode `C` allows atomic operations, `never` where it is known not to ('f', 'd',
+ * '?', 'c'), so that `Value('d').add(1)` is a type error; a Value typed without its typecode
+ * (`SharedValue<number>`) keeps them, checked when called.
+ */
+type Atomic<V, C extends Typecode> = C extends 'f' | 'd' | '?' | 'c' ? never : V;
+
+/**
  * A single shared value (Python's multiprocessing.Value / RawValue). Integer typecodes also
  * offer lock-free atomic operations; 64-bit typecodes read and write bigint.
  */
-export class SharedValue<T extends number | bigint | boolean | string = number> implements Reducible {
+export class SharedValue<T extends number | bigint | boolean | string = number, C extends Typecode = Typecode>
+  implements Reducible {
   readonly #d: DataPlacement;
   readonly #view: ArrayLike<number | bigint> & { [i: number]: number | bigint };
 
@@ -117,8 +125,8 @@ export class SharedValue<T extends number | bigint | boolean | string = number> 
   }
 
   /** The typecode it was made with. */
-  get typecode(): Typecode {
-    return this.#d.info.code;
+  get typecode(): C {
+    return this.#d.info.code as C;
   }
 
   get value(): T {
@@ -151,36 +159,36 @@ export class SharedValue<T extends number | bigint | boolean | string = number> 
   }
 
   /** Atomically reads the value. */
-  load(): T {
+  load(this: Atomic<this, C>): T {
     return Atomics.load(this.#atomicView(), 0) as T;
   }
 
   /** Atomically writes the value. */
-  store(v: T): void {
+  store(this: Atomic<this, C>, v: T): void {
     Atomics.store(this.#atomicView(), 0, toStored(this.#d.info, v, 'value') as number);
   }
 
   /** Atomically adds `n`; returns the previous value. */
-  add(n: T): T {
+  add(this: Atomic<this, C>, n: T): T {
     return Atomics.add(this.#atomicView(), 0, this.#operand(n)) as T;
   }
 
   /** Atomically subtracts `n`; returns the previous value. */
-  sub(n: T): T {
+  sub(this: Atomic<this, C>, n: T): T {
     return Atomics.sub(this.#atomicView(), 0, this.#operand(n)) as T;
   }
 
-  and(n: T): T { return Atomics.and(this.#atomicView(), 0, this.#operand(n)) as T; }
-  or(n: T): T { return Atomics.or(this.#atomicView(), 0, this.#operand(n)) as T; }
-  xor(n: T): T { return Atomics.xor(this.#atomicView(), 0, this.#operand(n)) as T; }
+  and(this: Atomic<this, C>, n: T): T { return Atomics.and(this.#atomicView(), 0, this.#operand(n)) as T; }
+  or(this: Atomic<this, C>, n: T): T { return Atomics.or(this.#atomicView(), 0, this.#operand(n)) as T; }
+  xor(this: Atomic<this, C>, n: T): T { return Atomics.xor(this.#atomicView(), 0, this.#operand(n)) as T; }
 
   /** Atomically replaces the value; returns the previous one. */
-  exchange(v: T): T {
+  exchange(this: Atomic<this, C>, v: T): T {
     return Atomics.exchange(this.#atomicView(), 0, toStored(this.#d.info, v, 'value') as number) as T;
   }
 
   /** Replaces the value with `replacement` if it equals `expected`; returns the previous value. */
-  compareExchange(expected: T, replacement: T): T {
+  compareExchange(this: Atomic<this, C>, expected: T, replacement: T): T {
     return Atomics.compareExchange(this.#atomicView(), 0,
       toStored(this.#d.info, expected, 'expected') as number,
       toStored(this.#d.info, replacement, 'replacement') as number) as T;
@@ -203,7 +211,7 @@ export class SharedValue<T extends number | bigint | boolean | string = number> 
   }
 
   /** @internal */
-  static make(d: UnboundData): SharedValue<never> {
+  static make(d: UnboundData): SharedValue<never, never> {
     return new SharedValue(d, kData);
   }
 }
@@ -214,7 +222,7 @@ function initialBytes(t: TypeInfo, value: unknown): Uint8Array {
   return new Uint8Array(one.buffer);
 }
 
-function makeValue(typecode: unknown, value: unknown, options: unknown, raw: boolean): SharedValue<never> {
+function makeValue(typecode: unknown, value: unknown, options: unknown, raw: boolean): SharedValue<never, never> {
   const t = typeInfo(typecode);
   const v = value === undefined ? (t.bigint ? 0n : t.code === '?' ? false : 0) : value;
   const opts = raw ? { ...checkObject(options, 'options'), lock: false } : options;
@@ -226,14 +234,14 @@ function makeValue(typecode: unknown, value: unknown, options: unknown, raw: boo
  * type: `Value('i', 0)` is a SharedValue<number>, `Value('q', 0n)` a SharedValue<bigint>.
  */
 export function Value<C extends Typecode>(typecode: C, value?: InitialValueOf<C>,
-  options?: SharedDataOptions): SharedValue<ValueOf<C>> {
-  return makeValue(typecode, value, options, false) as unknown as SharedValue<ValueOf<C>>;
+  options?: SharedDataOptions): SharedValue<ValueOf<C>, C> {
+  return makeValue(typecode, value, options, false) as unknown as SharedValue<ValueOf<C>, C>;
 }
 
 /** A shared value without a lock (Python's multiprocessing.RawValue); typed as Value(). */
 export function RawValue<C extends Typecode>(typecode: C, value?: InitialValueOf<C>,
-  options?: Omit<SharedDataOptions, 'lock'>): SharedValue<ValueOf<C>> {
-  return makeValue(typecode, value, options, true) as unknown as SharedValue<ValueOf<C>>;
+  options?: Omit<SharedDataOptions, 'lock'>): SharedValue<ValueOf<C>, C> {
+  return makeValue(typecode, value, options, true) as unknown as SharedValue<ValueOf<C>, C>;
 }
 
 registerRebuild('Value', (data) => SharedValue.make(attachData(data)));

@@ -3,7 +3,8 @@ import { expectTypeOf } from 'vitest';
 import * as mp from 'multiproc';
 
 const counter = mp.Value('i', 0);
-expectTypeOf(counter).toEqualTypeOf<mp.SharedValue<number>>();
+expectTypeOf(counter).toEqualTypeOf<mp.SharedValue<number, 'i'>>();
+expectTypeOf(counter).toMatchTypeOf<mp.SharedValue<number>>();
 counter.value = 5;
 counter.value += 1;
 counter.add(1);
@@ -81,3 +82,14 @@ new mp.AsyncResult();
 new mp.ResultStream();
 // @ts-expect-error use mp.Pipe()
 new mp.Connection();
+
+// Atomic operations exist for integer typecodes only.
+// @ts-expect-error a float Value has no atomics
+ratio.add(1);
+// @ts-expect-error a boolean Value has no atomics
+mp.Value('?', false).exchange(true);
+expectTypeOf(mp.Value('I', 1).compareExchange(1, 2)).toBeNumber();
+// Typed without its typecode, a Value keeps them (checked at the call).
+export function bump(v: mp.SharedValue<number>): number { return v.add(1); }
+bump(counter);
+bump(ratio);
