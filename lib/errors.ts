@@ -61,7 +61,12 @@ export class ReleaseError extends MultiprocError {
   constructor(message: string, code = 'ERR_RELEASED_TOO_MANY_TIMES') { super(message, code); }
 }
 
+/** A manager's peer did not prove it knows the authkey (Python's AuthenticationError). */
+export class AuthenticationError extends MultiprocError {
+  constructor(message = 'the peer did not prove it knows the authkey') { super(message, 'ERR_AUTHENTICATION'); }
+}
+
 for (const ctor of [MultiprocError, Empty, Full, TimeoutError, ProcessError, BrokenBarrierError,
-  RemoteError, OwnerDeadError, ReleaseError]) {
+  RemoteError, OwnerDeadError, ReleaseError, AuthenticationError]) {
   registerErrorClass(ctor);
 }

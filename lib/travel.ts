@@ -28,6 +28,11 @@ function isReducible(value: object): value is Reducible {
   return typeof (value as Partial<Reducible>)[kReduce] === 'function';
 }
 
+// While serializeOnly() / deserializeOnly() run: which shared objects may be written, and which
+// handle types read. Both are synchronous, so one slot each is enough.
+let admitted: ((value: Reducible) => boolean) | null = null;
+let readable: ReadonlySet<string> | null = null;
+
 /** A handle that no process made: forged, truncated or from another version. */
 export function invalidHandle(what: string): TypeError {
   return valueError(`invalid multiproc handle: ${what}`);
@@ -66,6 +71,9 @@ function encode(value: unknown, seen: Map<object, unknown>, found: { any: boolea
   }
   if (seen.has(value)) return seen.get(value);
   if (isReducible(value)) {
+    if (admitted && !admitted(value)) {
+      throw typeError(`a ${value.constructor.name} cannot be sent to another machine: its memory stays on this one`);
+    }
     found.any = true;
     const marked = { [MARK]: value[kReduce]() };
     seen.set(value, marked);
@@ -148,7 +156,9 @@ function decode(value: unknown, seen: Map<object, unknown>): unknown {
   if (ArrayBuffer.isView(value) || value instanceof Date || value instanceof Error) return value;
   const record = value as Record<string, unknown>;
   if (MARK in record) {
-    const live = rebuild(record[MARK] as Handle);
+    const handle = handleRecord(record[MARK]);
+    if (readable && !readable.has(handle.type as string)) throw invalidHandle(`type ${describe(handle.type)} is not accepted here`);
+    const live = rebuild(handle as unknown as Handle);
     seen.set(value, live);
     return live;
   }
@@ -184,4 +194,27 @@ export function deserialize<T = unknown>(buffer: Uint8Array): T {
   }
   const [hasHandles, encoded] = data as [number, unknown];
   return (hasHandles ? decode(encoded, new Map()) : encoded) as T;
+}
+
+/**
+ * serialize(), for a peer on another machine: a shared object that `admit` refuses is a
+ * TypeError (its memory does not cross machines), instead of a handle the peer cannot open.
+ */
+export function serializeOnly(value: unknown, admit: (value: Reducible) => boolean): Buffer {
+  admitted = admit;
+  try {
+    return serialize(value);
+  } finally {
+    admitted = null;
+  }
+}
+
+/** deserialize(), for bytes from a peer: only handles of the given types are rebuilt. */
+export function deserializeOnly<T = unknown>(buffer: Uint8Array, types: ReadonlySet<string>): T {
+  readable = types;
+  try {
+    return deserialize<T>(buffer);
+  } finally {
+    readable = null;
+  }
 }
