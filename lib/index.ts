@@ -33,3 +33,11 @@ export { AsyncResult, type AsyncResultCallbacks } from './pool/async_result.js';
 export { ResultStream } from './pool/result_stream.js';
 /** @internal The loop pool workers run; a child finds it here by name. */
 export { poolWorker as __poolWorker } from './pool/worker.js';
+export { AuthenticationError } from './errors.js';
+export { BaseManager, type BaseManagerOptions, type ManagerServing, type ManagerAddress, type RegisterOptions, type ProxyOf,
+  type AnyProxy } from './manager/base_manager.js';
+export { Manager, SyncManager, type DictProxy, type ListProxy, type NamespaceProxy, type ValueProxy,
+  type ArrayProxy, type ManagedProxy, type DictKey } from './manager/manager.js';
+export { BaseProxy } from './manager/proxy.js';
+/** @internal The program of a manager's server process; a child finds it here by name. */
+export { managerServer as __managerServer } from './manager/server_main.js';

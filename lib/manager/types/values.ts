@@ -1,0 +1,100 @@
+/** Value and Array served by a manager: checked like mp.Value / mp.Array, held in the server. */
+import { describe, typeError } from '../../validate.js';
+import { toStored, typeInfo, type TypeInfo } from '../../shared/typecodes.js';
+import { kContextual, type CallContext } from './context.js';
+
+function fromStored(t: TypeInfo, v: number | bigint): unknown {
+  if (t.code === '?') return v === 1;
+  if (t.code === 'c') return String.fromCharCode(v as number);
+  return v;
+}
+
+/** A Value (Python's ValueProxy): get() and set() of one typed value. */
+export class ManagedValue {
+  static readonly [kContextual] = true;
+  readonly #type: TypeInfo;
+  #value: number | bigint;
+
+  constructor(_ctx: CallContext, typecode: unknown, value: unknown = 0) {
+    this.#type = typeInfo(typecode);
+    this.#value = this.#store(value);
+  }
+
+  #store(value: unknown): number | bigint {
+    const t = this.#type;
+    const v = t.bigint && typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+    const stored = toStored(t, v, 'value');
+    return t.code === 'f' ? Math.fround(stored as number) : stored;
+  }
+
+  get(): unknown {
+    return fromStored(this.#type, this.#value);
+  }
+
+  set(_ctx: CallContext, value: unknown): void {
+    this.#value = this.#store(value);
+  }
+
+  typecode(): string {
+    return this.#type.code;
+  }
+}
+
+/** An Array (Python's ArrayProxy) of typed elements. */
+export class ManagedArray {
+  static readonly [kContextual] = true;
+  readonly #type: TypeInfo;
+  readonly #items: (number | bigint)[];
+
+  constructor(_ctx: CallContext, typecode: unknown, sizeOrInit: unknown) {
+    const t = this.#type = typeInfo(typecode);
+    if (typeof sizeOrInit === 'number') {
+      if (!Number.isInteger(sizeOrInit) || sizeOrInit < 0 || sizeOrInit > 1 << 24) {
+        throw Object.assign(new RangeError(`The "sizeOrInit" argument must be a length from 0 to ${1 << 24}, received ${sizeOrInit}`), { code: 'ERR_OUT_OF_RANGE' });
+      }
+      this.#items = new Array<number | bigint>(sizeOrInit).fill(t.bigint ? 0n : 0);
+    } else if (Array.isArray(sizeOrInit)) {
+      this.#items = sizeOrInit.map((v) => this.#store(v));
+    } else {
+      throw typeError(`The "sizeOrInit" argument must be a length or an array, received ${describe(sizeOrInit)}`);
+    }
+  }
+
+  #store(value: unknown): number | bigint {
+    const t = this.#type;
+    const v = t.bigint && typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+    const stored = toStored(t, v, 'value');
+    return t.code === 'f' ? Math.fround(stored as number) : stored;
+  }
+
+  #at(i: unknown): number {
+    const n = this.#items.length;
+    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeError(`The "index" argument must be an integer, received ${describe(i)}`);
+    const at = i < 0 ? i + n : i;
+    if (at < 0 || at >= n) throw Object.assign(new RangeError(`array index ${i} out of range (length ${n})`), { code: 'ERR_INDEX' });
+    return at;
+  }
+
+  get(_ctx: CallContext, i: unknown): unknown {
+    return fromStored(this.#type, this.#items[this.#at(i)]!);
+  }
+
+  set(_ctx: CallContext, i: unknown, value: unknown): void {
+    this.#items[this.#at(i)] = this.#store(value);
+  }
+
+  length(): number {
+    return this.#items.length;
+  }
+
+  copy(): unknown[] {
+    return this.#items.map((v) => fromStored(this.#type, v));
+  }
+
+  slice(_ctx: CallContext, start?: unknown, end?: unknown): unknown[] {
+    for (const [n, v] of [['start', start], ['end', end]] as const) {
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) throw typeError(`The "${n}" argument must be an integer`);
+    }
+    return this.copy().slice(start as number | undefined, end as number | undefined);
+  }
+}
