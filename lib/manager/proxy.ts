@@ -103,7 +103,9 @@ export function rebuildToken(raw: unknown, replyFrom?: ManagerClient): unknown {
     throw invalidHandle('a malformed manager proxy');
   }
   const data: TokenData = { address, id: d.id as number, typeid: d.typeid, exposed: d.exposed as string[], counted: d.counted === true };
-  const server = serverAt(address);
+  // A token arriving in a message to a server of this process names its own object (a reply
+  // to a client of this process is a proxy, as anywhere else).
+  const server = replyFrom ? undefined : serverAt(address);
   if (server) return server.arrived(data);
   const client = replyFrom ?? ManagerClient.for(address, keyFor(d.authkey));
   if (!data.counted) client.claim(data.id);
