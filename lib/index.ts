@@ -37,7 +37,8 @@ export { AuthenticationError } from './errors.js';
 export { BaseManager, type BaseManagerOptions, type ManagerServing, type ManagerAddress, type RegisterOptions, type ProxyOf,
   type AnyProxy } from './manager/base_manager.js';
 export { Manager, SyncManager, type DictProxy, type ListProxy, type NamespaceProxy, type ValueProxy,
-  type ArrayProxy, type ManagedProxy, type DictKey } from './manager/manager.js';
+  type ArrayProxy, type ManagedProxy, type DictKey, type WithSync, type DictMethods, type ListMethods,
+  type NamespaceMethods, type ValueMethods, type ArrayMethods } from './manager/manager.js';
 export { BaseProxy } from './manager/proxy.js';
 /** @internal The program of a manager's server process; a child finds it here by name. */
 export { managerServer as __managerServer } from './manager/server_main.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as mp from 'multiproc';
 import { isRunning, spawnChild, stillRunning, useChildren, useShmCleanup } from './helpers/children.js';
-import { appendTo, countUnderLock, fillNested, holdAndHang, poolSquare } from './fixtures/targets/managed.mjs';
+import { appendTo, countUnderLock, countUnderLockSync, fillNested, holdAndHang, poolSquare } from './fixtures/targets/managed.mjs';
 
 useChildren();
 useShmCleanup();
@@ -162,6 +162,43 @@ describe('Manager(): synchronization', () => {
   });
 });
 
+describe('Manager(): Sync twins', () => {
+  it('every proxy method has one, nested proxies included', async () => {
+    const m = await manager();
+    const d = await m.dict<unknown>({ a: 1 });
+    d.setSync('b', 2);
+    expect(d.getSync('a')).toBe(1);
+    expect(d.copySync()).toEqual({ a: 1, b: 2 });
+    const l = await m.list<number>();
+    d.setSync('l', l);
+    (d.getSync('l') as mp.ListProxy<number>).appendSync(5);
+    expect(l.copySync()).toEqual([5]);
+    expect(() => l.getSync(3)).toThrow(expect.objectContaining({ code: 'ERR_INDEX' }) as Error);
+    // Sync and Promise calls interleave on one connection.
+    const pending = d.get('b');
+    expect(d.sizeSync()).toBe(3);
+    expect(await pending).toBe(2);
+  });
+
+  it('in children: a Sync lock and value stay exact', async () => {
+    const m = await manager();
+    const lock = await m.Lock();
+    const v = await m.Value('i', 0);
+    const ps = [0, 1].map(() => new mp.Process({ target: countUnderLockSync, args: [lock, v, 50] }).start());
+    await Promise.all(ps.map((p) => p.join()));
+    expect(ps.map((p) => p.exitCode)).toEqual([0, 0]);
+    expect(v.getSync()).toBe(100);
+  });
+
+  it('a Sync call to a killed server throws ERR_MANAGER_GONE', async () => {
+    const m = await manager();
+    const d = await m.dict();
+    mp.activeChildren().find((p) => p.name === 'ManagerServer')!.kill();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(() => d.getSync('a')).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_GONE' }) as Error);
+  });
+});
+
 describe('Manager(): failure is coded and bounded', () => {
   it('calls after shutdown() reject with ERR_MANAGER_CLOSED; the process is gone', async () => {
     const m = await mp.Manager();
@@ -223,6 +260,7 @@ describe('BaseManager: a server program and a client program', () => {
     expect(await math.slowAdd!(1, 2)).toBe(3);
     await expect(math.fail!()).rejects.toMatchObject({ name: 'RangeError', message: 'math says no' });
     expect((math as Record<string, unknown>)._secret).toBeUndefined();
+    expect(() => math.addSync!(1, 1)).toThrow(expect.objectContaining({ code: 'ERR_SYNC_UNSUPPORTED' }) as Error);
     await client.shutdown();
     expect((await server.result()).stopped).toBe(true);
   });
@@ -251,5 +289,7 @@ describe('BaseManager: a server program and a client program', () => {
     expect('port' in m.address && m.address.port).toBeGreaterThan(0);
     const math = await m.create<InstanceType<typeof MathClass>>('Math');
     expect(await math.add(2, 3)).toBe(5);
+    // The process that started the server reaches it through shared memory: Sync works.
+    expect(math.mulSync(3, 4)).toBe(12);
   });
 });

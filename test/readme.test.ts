@@ -39,6 +39,7 @@ const prints: Record<string, RegExp[]> = {
   'export function worker(i: number': [/^6 \[ 0, 0, 0 \]$/m],
   'export function worker(jobs': [/^\[ 99, 9801 \]$/m, /^\{ hello: 'world' \}$/m],
   'export function square': [/^\[ 1, 4, 9, 16, 25 \]$/m, /^49$/m],
+  'export async function record': [/^\[ 1, 4, 9 \]$/m, /^4$/m],
 };
 
 describe('README snippets', () => {

@@ -12,9 +12,11 @@ import { packageRoot } from '../binding.js';
 import { Process } from '../process/process.js';
 import type { TargetRef } from '../process/target.js';
 import { Pipe } from '../queue/pipe.js';
+import { Queue } from '../queue/queue.js';
 import { checkObject, typeError } from '../validate.js';
-import { ManagerClient } from './client.js';
+import { ManagerClient, type AcceptQueue } from './client.js';
 import type { BaseProxy } from './proxy.js';
+import type { WithSync } from './manager.js';
 import type { TypeSpec } from './registry.js';
 import { ManagerServer } from './server.js';
 import type { ManagerAddress } from './token.js';
@@ -31,14 +33,14 @@ export interface BaseManagerOptions {
   authkey?: string | Uint8Array;
 }
 
-/** A proxy of a registered type T: each method of T returns a Promise of its result. */
-export type ProxyOf<T> = BaseProxy & {
+/** A proxy of a registered type T: each method of T returns a Promise of its result, and has a Sync twin. */
+export type ProxyOf<T> = WithSync<{
   [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]:
     T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
-};
+}>;
 
 /** A proxy of a type the client only knows by name. */
-export type AnyProxy = BaseProxy & { [method: string]: (...args: unknown[]) => Promise<unknown> };
+export type AnyProxy = BaseProxy & { [method: string]: (...args: unknown[]) => unknown };
 
 const SERVER_TARGET: TargetRef = {
   module: pathToFileURL(join(packageRoot, 'dist', 'index.js')).href,
@@ -133,8 +135,10 @@ export class BaseManager {
       return spec ? registration(r.typeid, spec.factory, { exposed: r.exposed ?? undefined, methodToTypeid: r.methodToTypeid }, true).reg : r;
     });
     const [mine, theirs] = Pipe({ duplex: false });
+    // Where processes of this tree hand the server a Pipe each (client.ts).
+    const accept: AcceptQueue = new Queue();
     const proc = new Process({ target: SERVER_TARGET, daemon: true, name: 'ManagerServer',
-      args: [this.#address, this.#keyOrRandom().toString('hex'), regs, this.withBuiltins, theirs] });
+      args: [this.#address, this.#keyOrRandom().toString('hex'), regs, this.withBuiltins, accept, theirs] });
     proc.start();
     theirs.close();
     let said: { address?: ManagerAddress; error?: { message: string; code?: string } };
@@ -152,7 +156,7 @@ export class BaseManager {
     }
     this.#process = proc;
     this.#address = said.address!;
-    await this.connect();
+    this.#client = ManagerClient.for(this.#address, this.#key!, accept);
   }
 
   /** Connects to the server at `address`; an AuthenticationError if the keys differ. */

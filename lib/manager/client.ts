@@ -1,17 +1,25 @@
 /**
- * A process's connection to one manager's server, shared by every proxy of that server here.
- * Calls are pipelined on it and answered by request id. It keeps the event loop alive only
- * while calls are owed, and it fails every call owed, and every later one, with a coded error
- * once the server is gone: a call never hangs on a dead server.
+ * A thread's connection to one manager's server, shared by every proxy of that server here.
+ * Calls are pipelined on it and answered by request id; it fails every call owed, and every
+ * later one, with a coded error once the server is gone: a call never hangs on a dead server.
+ *
+ * Two transports. A server on another machine (or any BaseManager) is reached on its socket,
+ * authenticated first. A server of this machine's process tree (mp.Manager()) is reached
+ * through a shared-memory Pipe, handed to it on its accept Queue: a call costs no system call
+ * when both sides are busy, needs no handshake, and can block (the `…Sync` twins). Either way
+ * the connection keeps the event loop alive only while calls are owed.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { threadId } from 'node:worker_threads';
-import { MultiprocError } from '../errors.js';
+import { Empty, MultiprocError } from '../errors.js';
 import { unpackError, type PackedError } from '../remote_error.js';
+import { EOFError, Pipe, type Connection } from '../queue/pipe.js';
+import type { Queue } from '../queue/queue.js';
+import { NOTHING } from '../queue/ring.js';
 import type { Reducible } from '../travel.js';
 import { clientHandshake } from './auth.js';
-import { CALL, CLAIM, CREATE, DECREF, HELLO, INCREF, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
+import { CALL, CLAIM, CREATE, DECREF, FAILED, HELLO, INCREF, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
 import { addressKey, Token, type ManagerAddress } from './token.js';
 import { decodeMessage, encodeMessage, SocketFrames, writeFrame } from './wire.js';
 
@@ -19,6 +27,11 @@ import { decodeMessage, encodeMessage, SocketFrames, writeFrame } from './wire.j
 const CLIENT_ID = `${process.pid}.${threadId}.${randomBytes(6).toString('hex')}`;
 
 const clients = new Map<string, ManagerClient>();
+
+// A client watches its pipe this long for an answer before it waits on the event loop.
+const SPIN_US = 50;
+// How often a wait on the pipe looks at whether the server died.
+const POLL_MS = 100;
 
 interface Owed {
   resolve: (value: unknown) => void;
@@ -40,10 +53,16 @@ export function receivingClient(): ManagerClient | undefined {
   return receiving;
 }
 
+/** A local server's accept queue: clients put [clientId, their end of a Pipe] on it. */
+export type AcceptQueue = Queue<[string, Connection<unknown[]>]>;
+
 export class ManagerClient {
   readonly address: ManagerAddress;
   readonly key: Buffer;
-  readonly #socket: Socket;
+  /** The server's accept queue, for a local server. */
+  readonly accept: AcceptQueue | null;
+  readonly #socket: Socket | null = null;
+  readonly #pipe: Connection<unknown[]> | null = null;
   readonly #ready: Promise<void>;
   readonly #owed = new Map<number, Owed>();
   #nextRequest = 1;
@@ -51,18 +70,35 @@ export class ManagerClient {
   #decrefs: number[] = [];
   #decrefTimer: NodeJS.Immediate | null = null;
   #open = false;
+  #reading = false;
+
+  /** The live client of the server at `address` in this thread, if there is one. */
+  static existing(address: ManagerAddress): ManagerClient | undefined {
+    const c = clients.get(addressKey(address));
+    return c && !c.#ended ? c : undefined;
+  }
 
   /** The client of the server at `address` in this thread, connecting on first use. */
-  static for(address: ManagerAddress, key: Buffer): ManagerClient {
+  static for(address: ManagerAddress, key: Buffer, accept?: AcceptQueue | null): ManagerClient {
     const k = addressKey(address);
     let c = clients.get(k);
-    if (!c || c.#ended) clients.set(k, c = new ManagerClient(address, key));
+    if (!c || c.#ended) clients.set(k, c = new ManagerClient(address, key, accept ?? null));
     return c;
   }
 
-  private constructor(address: ManagerAddress, key: Buffer) {
+  private constructor(address: ManagerAddress, key: Buffer, accept: AcceptQueue | null) {
     this.address = address;
     this.key = key;
+    this.accept = accept;
+    if (accept) {
+      const [mine, theirs] = Pipe<unknown[]>();
+      accept.putSync([CLIENT_ID, theirs]);
+      theirs.close();
+      this.#pipe = mine;
+      this.#open = true;
+      this.#ready = Promise.resolve();
+      return;
+    }
     const socket = 'path' in address ? connect(address.path) : connect(address.port, address.host);
     socket.setNoDelay(true);
     this.#socket = socket;
@@ -106,17 +142,54 @@ export class ManagerClient {
       message = decodeMessage(frame);
     } catch (err) {
       this.#end(err as Error);
-      this.#socket.destroy();
+      this.#socket?.destroy();
       return;
     } finally {
       receiving = undefined;
     }
+    this.#settle(message);
+  }
+
+  #settle(message: unknown[]): void {
     const owed = this.#owed.get(message[0] as number);
     if (!owed) return;
     this.#owed.delete(message[0] as number);
-    if (this.#owed.size === 0) this.#socket.unref();
+    if (this.#owed.size === 0) this.#socket?.unref();
     if (message[1] === OK) owed.resolve(message[2]);
     else owed.reject(unpackError(message[2] as PackedError));
+  }
+
+  // The next message on the pipe if one is there, its tokens bound to this client.
+  #take(): unknown[] | typeof NOTHING {
+    receiving = this;
+    try {
+      return this.#pipe!.take();
+    } finally {
+      receiving = undefined;
+    }
+  }
+
+  // Reads the pipe while calls are owed (so that an idle client holds no event loop).
+  #read(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    void (async () => {
+      try {
+        while (this.#owed.size > 0 && !this.#ended) {
+          const message = this.#take();
+          if (message !== NOTHING) {
+            this.#settle(message);
+            continue;
+          }
+          if (this.#pipe!.spinUntilReadable(SPIN_US)) continue;
+          await this.#pipe!.poll(POLL_MS);
+        }
+      } catch (err) {
+        this.#end(err instanceof EOFError ? new MultiprocError('its pipe closed', 'ERR_MANAGER_GONE') : err as Error);
+      } finally {
+        this.#reading = false;
+      }
+    })();
   }
 
   #end(err: Error): void {
@@ -126,10 +199,12 @@ export class ManagerClient {
     for (const owed of this.#owed.values()) owed.reject(this.#ended);
     this.#owed.clear();
     if (clients.get(addressKey(this.address)) === this) clients.delete(addressKey(this.address));
+    if (this.#pipe && !this.#pipe.closed) this.#pipe.close();
   }
 
   #send(message: unknown[]): void {
-    writeFrame(this.#socket, encodeMessage(message, isTravelling));
+    if (this.#pipe) this.#pipe.send(message);
+    else writeFrame(this.#socket!, encodeMessage(message, isTravelling));
   }
 
   #request(message: unknown[]): Promise<unknown> {
@@ -142,21 +217,69 @@ export class ManagerClient {
         return;
       }
       this.#owed.set(id, { resolve, reject });
-      this.#socket.ref();
+      this.#socket?.ref();
       try {
         this.#send(message);
       } catch (err) {
         this.#owed.delete(id);
-        if (this.#owed.size === 0) this.#socket.unref();
+        if (this.#owed.size === 0) this.#socket?.unref();
         reject(err as Error);
+        return;
       }
+      if (this.#pipe) this.#read();
     });
     return this.#open ? send() : this.#ready.then(send);
+  }
+
+  /**
+   * A request answered before this returns, blocking this thread; for a local server only (a
+   * socket cannot be read without the event loop).
+   */
+  #requestSync(message: unknown[]): unknown {
+    if (this.#ended) throw this.#ended;
+    const pipe = this.#pipe;
+    if (!pipe) {
+      throw new MultiprocError('the …Sync methods need a manager of this machine\'s process tree (mp.Manager()); '
+        + 'over a socket, use the Promise methods', 'ERR_SYNC_UNSUPPORTED');
+    }
+    const id = this.#nextRequest++;
+    message[1] = id;
+    this.#send(message);
+    for (;;) {
+      let reply: unknown[] | typeof NOTHING;
+      try {
+        reply = this.#take();
+        if (reply === NOTHING && !pipe.spinUntilReadable(SPIN_US)) {
+          receiving = this;
+          try {
+            reply = pipe.recvSync({ timeout: POLL_MS });
+          } finally {
+            receiving = undefined;
+          }
+        }
+      } catch (err) {
+        if (err instanceof Empty) continue;
+        this.#end(err instanceof EOFError ? new MultiprocError('its pipe closed', 'ERR_MANAGER_GONE') : err as Error);
+        throw this.#ended!;
+      }
+      if (reply === NOTHING) continue;
+      if (reply[0] !== id) {
+        this.#settle(reply);
+        continue;
+      }
+      if (reply[1] === FAILED) throw unpackError(reply[2] as PackedError);
+      return reply[2];
+    }
   }
 
   /** Calls `method` of object `id` with `args`. */
   call(id: number, method: string, args: unknown[]): Promise<unknown> {
     return this.#request([CALL, 0, id, method, args]);
+  }
+
+  /** call(), blocking this thread until the answer. */
+  callSync(id: number, method: string, args: unknown[]): unknown {
+    return this.#requestSync([CALL, 0, id, method, args]);
   }
 
   /** Makes an object of `typeid`; resolves with its token (rebuilt as a proxy). */
@@ -207,6 +330,6 @@ export class ManagerClient {
       if (err.code !== 'ERR_MANAGER_GONE') throw err;
     });
     this.#end(new MultiprocError('the manager was shut down', 'ERR_MANAGER_CLOSED'));
-    this.#socket.destroy();
+    this.#socket?.destroy();
   }
 }

@@ -12,19 +12,27 @@ import type { ManagedBarrier, ManagedCondition, ManagedEvent } from './types/sig
 import type { ManagedBoundedSemaphore, ManagedLock, ManagedRLock, ManagedSemaphore } from './types/locks.js';
 import type { ManagedJoinableQueue, ManagedQueue } from './types/queues.js';
 
+/** A proxy: its Promise methods, each with a `…Sync` twin returning the result (local managers). */
+export type WithSync<M> = BaseProxy & M & {
+  [K in keyof M as K extends string ? (M[K] extends (...args: never[]) => Promise<unknown> ? `${K}Sync` : never) : never]:
+    M[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+};
+
 /** A key of a managed dict: 1 and '1' are two keys. */
 export type DictKey = string | number;
 
 /** The proxy of a managed type's class: its methods without the server's context, as Promises. */
-export type ManagedProxy<C> = BaseProxy & {
+export type ManagedProxy<C> = WithSync<{
   [K in keyof C as K extends string ? (C[K] extends (...args: never[]) => unknown ? K : never) : never]:
     C[K] extends (ctx: CallContext, ...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
-};
+}>;
 
-/** A managed dict (Python's DictProxy). */
-export interface DictProxy<V = unknown> extends BaseProxy {
-  get(key: DictKey): Promise<V | undefined>;
-  get<D>(key: DictKey, fallback: D): Promise<V | D>;
+/** A managed dict (Python's DictProxy), with its Sync twins. */
+export type DictProxy<V = unknown> = WithSync<DictMethods<V>>;
+
+/** The Promise methods of a DictProxy. */
+export interface DictMethods<V = unknown> {
+  get(key: DictKey, fallback?: V): Promise<V | undefined>;
   set(key: DictKey, value: V): Promise<void>;
   has(key: DictKey): Promise<boolean>;
   delete(key: DictKey): Promise<boolean>;
@@ -41,8 +49,11 @@ export interface DictProxy<V = unknown> extends BaseProxy {
   update(entries: Record<string, V> | Map<DictKey, V> | [DictKey, V][]): Promise<void>;
 }
 
-/** A managed list (Python's ListProxy). */
-export interface ListProxy<T = unknown> extends BaseProxy {
+/** A managed list (Python's ListProxy), with its Sync twins. */
+export type ListProxy<T = unknown> = WithSync<ListMethods<T>>;
+
+/** The Promise methods of a ListProxy. */
+export interface ListMethods<T = unknown> {
   append(value: T): Promise<void>;
   extend(values: T[]): Promise<void>;
   get(index: number): Promise<T>;
@@ -60,8 +71,11 @@ export interface ListProxy<T = unknown> extends BaseProxy {
   clear(): Promise<void>;
 }
 
-/** A managed Namespace. */
-export interface NamespaceProxy extends BaseProxy {
+/** A managed Namespace, with its Sync twins. */
+export type NamespaceProxy = WithSync<NamespaceMethods>;
+
+/** The Promise methods of a NamespaceProxy. */
+export interface NamespaceMethods {
   get(name: string): Promise<unknown>;
   set(name: string, value: unknown): Promise<void>;
   has(name: string): Promise<boolean>;
@@ -69,15 +83,21 @@ export interface NamespaceProxy extends BaseProxy {
   copy(): Promise<Record<string, unknown>>;
 }
 
-/** A managed Value. */
-export interface ValueProxy<T> extends BaseProxy {
+/** A managed Value, with its Sync twins. */
+export type ValueProxy<T> = WithSync<ValueMethods<T>>;
+
+/** The Promise methods of a ValueProxy. */
+export interface ValueMethods<T> {
   get(): Promise<T>;
   set(value: T): Promise<void>;
   typecode(): Promise<string>;
 }
 
-/** A managed Array. */
-export interface ArrayProxy<T> extends BaseProxy {
+/** A managed Array, with its Sync twins. */
+export type ArrayProxy<T> = WithSync<ArrayMethods<T>>;
+
+/** The Promise methods of an ArrayProxy. */
+export interface ArrayMethods<T> {
   get(index: number): Promise<T>;
   set(index: number, value: T): Promise<void>;
   length(): Promise<number>;

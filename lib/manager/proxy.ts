@@ -4,8 +4,10 @@
  * server counts it in flight meanwhile) and tells its server when it is collected.
  */
 import { MultiprocError } from '../errors.js';
-import { handleRecord, invalidHandle, kReduce, registerRebuild, type Handle, type Reducible } from '../travel.js';
-import { admitOnWire, ManagerClient, receivingClient } from './client.js';
+import { Queue } from '../queue/queue.js';
+import { handleRecord, invalidHandle, kReduce, rebuild, registerRebuild, type Handle, type Reducible } from '../travel.js';
+import { admitOnWire, ManagerClient, receivingClient, type AcceptQueue } from './client.js';
+import { decodingWire } from './wire.js';
 import { isExposable } from './protocol.js';
 import { serverAt } from './server.js';
 import { Token, type ManagerAddress, type TokenData } from './token.js';
@@ -40,6 +42,12 @@ export class BaseProxy implements Reducible {
     return this.#client.call(this[kToken].id, method, args);
   }
 
+  /** @internal Calls a method of the managed object, blocking this thread (a local manager only). */
+  callMethodSync(method: string, args: unknown[]): unknown {
+    if (this.#closed) throw new MultiprocError('the proxy is closed', 'ERR_PROXY_CLOSED');
+    return this.#client.callSync(this[kToken].id, method, args);
+  }
+
   /** Lets go of the object now, rather than when this proxy is collected. */
   close(): void {
     if (this.#closed) return;
@@ -51,8 +59,10 @@ export class BaseProxy implements Reducible {
   [kReduce](): Handle {
     if (this.#closed) throw new MultiprocError('the proxy is closed', 'ERR_PROXY_CLOSED');
     this.#client.sendOff(this[kToken].id);
-    const { address, id, typeid, exposed } = this[kToken];
-    return { type: 'ManagerProxy', data: { address, id, typeid, exposed, counted: false, authkey: this.#client.key.toString('hex') } };
+    const { address, id, typeid, exposed, accept } = this[kToken];
+    const data: TokenData = { address, id, typeid, exposed, counted: false, authkey: this.#client.key.toString('hex') };
+    if (accept) data.accept = accept;
+    return { type: 'ManagerProxy', data };
   }
 }
 
@@ -71,6 +81,10 @@ function proxyClass(exposed: readonly string[]): new (client: ManagerClient, dat
       value: function (this: BaseProxy, ...args: unknown[]) { return this.callMethod(name, args); },
       writable: true, configurable: true,
     });
+    Object.defineProperty(Cls.prototype, `${name}Sync`, {
+      value: function (this: BaseProxy, ...args: unknown[]) { return this.callMethodSync(name, args); },
+      writable: true, configurable: true,
+    });
   }
   classes.set(key, Cls);
   return Cls;
@@ -79,6 +93,14 @@ function proxyClass(exposed: readonly string[]): new (client: ManagerClient, dat
 /** @internal A proxy for a token, on the connection `client`. */
 export function makeProxy(client: ManagerClient, data: TokenData): BaseProxy {
   return new (proxyClass(data.exposed))(client, data);
+}
+
+// The accept queue a local server's token names (client.ts), rebuilt only to connect.
+function acceptQueue(handle: Handle | undefined): AcceptQueue | null {
+  if (handle === undefined) return null;
+  const q = rebuild(handle);
+  if (!(q instanceof Queue)) throw invalidHandle('a manager proxy whose accept queue is not a Queue');
+  return q as AcceptQueue;
 }
 
 function checkAddress(v: unknown): ManagerAddress {
@@ -107,7 +129,11 @@ export function rebuildToken(raw: unknown, replyFrom?: ManagerClient): unknown {
   // to a client of this process is a proxy, as anywhere else).
   const server = replyFrom ? undefined : serverAt(address);
   if (server) return server.arrived(data);
-  const client = replyFrom ?? ManagerClient.for(address, keyFor(d.authkey));
+  // A peer on a socket may send tokens of its own server only: never make this process
+  // connect elsewhere, or open shared memory, on its word.
+  if (!replyFrom && decodingWire()) throw invalidHandle('a manager proxy of another server');
+  if (d.accept !== undefined) data.accept = handleRecord(d.accept) as unknown as Handle;
+  const client = replyFrom ?? ManagerClient.existing(address) ?? ManagerClient.for(address, keyFor(d.authkey), acceptQueue(data.accept));
   if (!data.counted) client.claim(data.id);
   return makeProxy(client, data);
 }

@@ -9,9 +9,12 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { MultiprocError } from '../errors.js';
 import { getLogger } from '../process/logger.js';
 import { packError } from '../remote_error.js';
-import type { Reducible } from '../travel.js';
+import { kReduce, type Handle, type Reducible } from '../travel.js';
+import { Connection } from '../queue/pipe.js';
+import type { AcceptQueue } from './client.js';
 import { serverHandshake } from './auth.js';
 import { CALL, CLAIM, CREATE, DECREF, FAILED, HELLO, INCREF, isExposable, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
+import { servePipe, type Sink } from './server_pipe.js';
 import { Registry, type Entry, type TypeSpec } from './registry.js';
 import { addressKey, Token, type ManagerAddress, type TokenData } from './token.js';
 import { kCallerGone, kContextual, type CallContext } from './types/context.js';
@@ -44,8 +47,9 @@ function methodsOf(obj: object, exposed: readonly string[] | null): Set<string> 
 }
 
 interface Client {
-  connections: Set<Socket>;
+  connections: Set<Socket | Connection>;
   abort: AbortController;
+  context?: CallContext;
 }
 
 export class ManagerServer {
@@ -54,6 +58,7 @@ export class ManagerServer {
   readonly #registry = new Registry();
   readonly #clients = new Map<string, Client>();
   readonly #sockets = new Set<Socket>();
+  #acceptHandle: Handle | null = null;
   #server: Server | null = null;
   #address: ManagerAddress | null = null;
   #stopped!: () => void;
@@ -96,6 +101,7 @@ export class ManagerServer {
     this.#server = null;
     if (this.#address) servers.delete(addressKey(this.#address));
     for (const s of this.#sockets) s.destroy();
+    for (const c of this.#clients.values()) for (const k of c.connections) if (k instanceof Connection) k.close();
     for (const c of this.#clients.values()) c.abort.abort();
     this.#stopped();
   }
@@ -123,7 +129,7 @@ export class ManagerServer {
             client = message[1];
             this.#join(client, socket);
           } else {
-            this.#handle(client, socket, message);
+            this.#handle(client, sinkOf(socket), message);
           }
         } catch (err) {
           getLogger().debug(`manager: closing a connection: ${(err as Error).message}`);
@@ -139,13 +145,13 @@ export class ManagerServer {
     });
   }
 
-  #join(client: string, socket: Socket): void {
+  #join(client: string, socket: Socket | Connection): void {
     let c = this.#clients.get(client);
     if (!c) this.#clients.set(client, c = { connections: new Set(), abort: new AbortController() });
     c.connections.add(socket);
   }
 
-  #leave(client: string, socket: Socket): void {
+  #leave(client: string, socket: Socket | Connection): void {
     const c = this.#clients.get(client);
     if (!c) return;
     c.connections.delete(socket);
@@ -165,7 +171,31 @@ export class ManagerServer {
     this.#registry.forget(client);
   }
 
-  #handle(client: string, socket: Socket, message: unknown[]): void {
+  /**
+   * Serves clients of this machine's process tree that put their end of a Pipe on `accept`
+   * (client.ts); their tokens carry the queue, so that a proxy anywhere in the tree finds it.
+   */
+  serveLocal(accept: AcceptQueue): void {
+    this.#acceptHandle = accept[kReduce]();
+    void (async () => {
+      for (;;) {
+        let got: unknown;
+        try {
+          got = await accept.get();
+        } catch {
+          return;
+        }
+        const [client, conn] = Array.isArray(got) ? got as unknown[] : [];
+        if (typeof client !== 'string' || !(conn instanceof Connection)) continue;
+        this.#join(client, conn);
+        servePipe(conn as Connection<unknown[]>, (sink, message) => this.#handle(client, sink, message),
+          () => this.#leave(client, conn));
+      }
+    })();
+  }
+
+  /** @internal Serves one message from `client`, replying to `sink`. */
+  #handle(client: string, socket: Sink, message: unknown[]): void {
     const op = message[0];
     if (op === CALL || op === CREATE) {
       const request = message[1];
@@ -191,7 +221,7 @@ export class ManagerServer {
     const ids = message[1];
     if (op === SHUTDOWN) {
       if (typeof ids === 'number') this.#reply(socket, ids, OK, null);
-      socket.end(() => this.stop());
+      setImmediate(() => this.stop());
       return;
     }
     if (!Array.isArray(ids)) throw new MultiprocError('a reference change without ids', 'ERR_BAD_FRAME');
@@ -203,14 +233,18 @@ export class ManagerServer {
     }
   }
 
+  // One per client, made once: a call costs no allocation for it.
   #context(client: string): CallContext {
+    const c = this.#clients.get(client)!;
+    if (c.context) return c.context;
     const registry = this.#registry;
-    return {
+    c.context = {
       caller: client,
-      signal: this.#clients.get(client)!.abort.signal,
+      signal: c.abort.signal,
       hold: (value) => registry.hold(value),
       drop: (value) => registry.drop(value),
     };
+    return c.context;
   }
 
   #create(client: string, typeid: unknown, args: unknown[]): unknown {
@@ -233,7 +267,9 @@ export class ManagerServer {
   }
 
   #tokenData(e: Entry, counted: boolean): TokenData {
-    return { address: this.address, id: e.id, typeid: e.typeid, exposed: [...e.exposed], counted };
+    const data: TokenData = { address: this.address, id: e.id, typeid: e.typeid, exposed: [...e.exposed], counted };
+    if (this.#acceptHandle) data.accept = this.#acceptHandle;
+    return data;
   }
 
   #call(client: string, id: unknown, method: unknown, args: unknown[]): unknown {
@@ -249,7 +285,7 @@ export class ManagerServer {
     const asType = spec?.methodToTypeid[method];
     const finish = (value: unknown) => (asType !== undefined
       ? this.#tokenFor(client, value, asType, this.#types.get(asType))
-      : this.#tokenize(client, value, new Map()));
+      : typeof value === 'object' && value !== null ? this.#tokenize(client, value, new Map()) : value);
     return result instanceof Promise ? result.then(finish) : finish(result);
   }
 
@@ -286,16 +322,13 @@ export class ManagerServer {
     return value;
   }
 
-  #reply(socket: Socket, request: number, status: number, value: unknown): void {
-    if (socket.destroyed) return;
-    let bytes: Buffer;
+  #reply(sink: Sink, request: number, status: number, value: unknown): void {
+    if (sink.closed) return;
     try {
-      bytes = encodeMessage([request, status, value], isToken);
-      if (bytes.length > MAX_FRAME) throw new MultiprocError(`the reply is ${bytes.length} bytes, more than ${MAX_FRAME}`, 'ERR_FRAME_TOO_LARGE');
+      sink.send([request, status, value]);
     } catch (err) {
-      bytes = encodeMessage([request, FAILED, packError(err)], isToken);
+      sink.send([request, FAILED, packError(err)]);
     }
-    writeFrame(socket, bytes);
   }
 
   /** The object a token of this server names, arrived here in a message: no client holds this copy. */
@@ -304,6 +337,17 @@ export class ManagerServer {
     if (!data.counted) this.#registry.drop(e.obj);
     return e.obj;
   }
+}
+
+function sinkOf(socket: Socket): Sink {
+  return {
+    get closed() { return socket.destroyed; },
+    send(message) {
+      const bytes = encodeMessage(message, isToken);
+      if (bytes.length > MAX_FRAME) throw new MultiprocError(`the reply is ${bytes.length} bytes, more than ${MAX_FRAME}`, 'ERR_FRAME_TOO_LARGE');
+      writeFrame(socket, bytes);
+    },
+  };
 }
 
 /** @internal The server of this process listening at `address`, if any. */

@@ -18,6 +18,8 @@ export interface TokenData {
   counted: boolean;
   /** The authkey, hex, when the token travels between processes of one machine. */
   authkey?: string;
+  /** A local server's accept queue (client.ts), as a handle. */
+  accept?: Handle;
 }
 
 /** A token as a server writes it in a reply. */

@@ -149,13 +149,23 @@ export function encodeMessage(message: unknown, isProxy: (value: Reducible) => b
   return serializeOnly(message, isProxy);
 }
 
+let fromWire = false;
+
+/** @internal Whether a token being rebuilt came from a socket (a peer, not this machine's tree). */
+export function decodingWire(): boolean {
+  return fromWire;
+}
+
 /** A message from a socket's frame, or an ERR_BAD_FRAME error. */
 export function decodeMessage(frame: Buffer): unknown[] {
   let message: unknown;
+  fromWire = true;
   try {
     message = deserializeOnly(frame, PROXY_TYPES);
   } catch (err) {
     throw new MultiprocError(`a frame did not decode: ${(err as Error).message}`, 'ERR_BAD_FRAME', { cause: err });
+  } finally {
+    fromWire = false;
   }
   if (!Array.isArray(message)) throw new MultiprocError('a frame is not a message', 'ERR_BAD_FRAME');
   return message;
