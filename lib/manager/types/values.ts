@@ -9,6 +9,13 @@ function fromStored(t: TypeInfo, v: number | bigint): unknown {
   return v;
 }
 
+// What an element of typecode `t` keeps of `value`, as mp.Value would store it (or a throw).
+function store(t: TypeInfo, value: unknown): number | bigint {
+  const v = t.bigint && typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+  const stored = toStored(t, v, 'value');
+  return t.code === 'f' ? Math.fround(stored as number) : stored;
+}
+
 /** A Value (Python's ValueProxy): get() and set() of one typed value. */
 export class ManagedValue {
   static readonly [kContextual] = true;
@@ -17,22 +24,16 @@ export class ManagedValue {
 
   constructor(_ctx: CallContext, typecode: unknown, value: unknown = 0) {
     this.#type = typeInfo(typecode);
-    this.#value = this.#store(value);
+    this.#value = store(this.#type, value);
   }
 
-  #store(value: unknown): number | bigint {
-    const t = this.#type;
-    const v = t.bigint && typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
-    const stored = toStored(t, v, 'value');
-    return t.code === 'f' ? Math.fround(stored as number) : stored;
-  }
 
   get(): unknown {
     return fromStored(this.#type, this.#value);
   }
 
   set(_ctx: CallContext, value: unknown): void {
-    this.#value = this.#store(value);
+    this.#value = store(this.#type, value);
   }
 
   typecode(): string {
@@ -54,18 +55,12 @@ export class ManagedArray {
       }
       this.#items = new Array<number | bigint>(sizeOrInit).fill(t.bigint ? 0n : 0);
     } else if (Array.isArray(sizeOrInit)) {
-      this.#items = sizeOrInit.map((v) => this.#store(v));
+      this.#items = sizeOrInit.map((v) => store(this.#type, v));
     } else {
       throw typeError(`The "sizeOrInit" argument must be a length or an array, received ${describe(sizeOrInit)}`);
     }
   }
 
-  #store(value: unknown): number | bigint {
-    const t = this.#type;
-    const v = t.bigint && typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
-    const stored = toStored(t, v, 'value');
-    return t.code === 'f' ? Math.fround(stored as number) : stored;
-  }
 
   #at(i: unknown): number {
     const n = this.#items.length;
@@ -80,7 +75,7 @@ export class ManagedArray {
   }
 
   set(_ctx: CallContext, i: unknown, value: unknown): void {
-    this.#items[this.#at(i)] = this.#store(value);
+    this.#items[this.#at(i)] = store(this.#type, value);
   }
 
   length(): number {
