@@ -107,6 +107,45 @@ describe('Manager(): proxies travel', () => {
   });
 });
 
+describe('Manager(): objects are freed with their last proxy', () => {
+  const count = (m: mp.BaseManager) => (m as unknown as { objectCount(): Promise<number> }).objectCount();
+
+  it('close(), containers and proxies in flight count; nothing is left after', async () => {
+    const m = await manager();
+    expect(await count(m)).toBe(0);
+    const d = await m.dict();
+    const l = await m.list<number>();
+    expect(await count(m)).toBe(2);
+    await d.set('l', l);
+    l.close();
+    expect(await count(m)).toBe(2);
+    const again = await d.get('l') as mp.ListProxy<number>;
+    const p = new mp.Process({ target: appendTo, args: [again, [1]] }).start();
+    await d.delete('l');
+    again.close();
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    expect(await count(m)).toBe(1);
+    d.close();
+    expect(await count(m)).toBe(0);
+  });
+
+  it('a child killed while holding proxies leaves nothing counted', async () => {
+    const m = await manager();
+    const lock = await m.Lock();
+    const ev = await m.Event();
+    const p = new mp.Process({ target: holdAndHang, args: [lock, ev] }).start();
+    expect(await ev.wait({ timeout: 10_000 })).toBe(true);
+    lock.close();
+    ev.close();
+    expect(await count(m)).toBe(2);
+    p.kill();
+    await p.join();
+    for (let i = 0; i < 100 && await count(m) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await count(m)).toBe(0);
+  });
+});
+
 describe('Manager(): synchronization', () => {
   it('a managed Lock serializes updates of a managed Value across processes', async () => {
     const m = await manager();
@@ -291,5 +330,21 @@ describe('BaseManager: a server program and a client program', () => {
     expect(await math.add(2, 3)).toBe(5);
     // The process that started the server reaches it through shared memory: Sync works.
     expect(math.mulSync(3, 4)).toBe(12);
+  });
+});
+
+describe('Manager(): a container handing back what it removes', () => {
+  it('pop() and a Queue get() return the object as a working proxy', async () => {
+    const m = await manager();
+    const d = await m.dict<mp.ListProxy<number>>();
+    const q = await m.Queue();
+    const inner = await m.list([1]);
+    await d.set('x', inner);
+    await q.put(inner);
+    inner.close();
+    const popped = await d.pop('x');
+    const got = await q.get() as mp.ListProxy<number>;
+    await popped.append(2);
+    expect(await got.copy()).toEqual([1, 2]);
   });
 });

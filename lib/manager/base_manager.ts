@@ -190,6 +190,11 @@ export class BaseManager {
     return await this.#connected().create(typeid, args) as unknown extends T ? AnyProxy : ProxyOf<T>;
   }
 
+  /** @internal How many objects the server holds (Python's _number_of_objects()), for tests. */
+  objectCount(): Promise<number> {
+    return this.#connected().objectCount();
+  }
+
   #connected(): ManagerClient {
     if (this.#shutDown) throw new MultiprocError('the manager was shut down', 'ERR_MANAGER_CLOSED');
     if (!this.#client) throw new MultiprocError('the manager is not started or connected: call start() or connect()', 'ERR_MANAGER_NOT_STARTED');

@@ -19,7 +19,7 @@ import type { Queue } from '../queue/queue.js';
 import { NOTHING } from '../queue/ring.js';
 import type { Reducible } from '../travel.js';
 import { clientHandshake } from './auth.js';
-import { CALL, CLAIM, CREATE, DECREF, FAILED, HELLO, INCREF, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
+import { CALL, CLAIM, COUNT, CREATE, DECREF, FAILED, HELLO, INCREF, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
 import { addressKey, Token, type ManagerAddress } from './token.js';
 import { decodeMessage, encodeMessage, SocketFrames, writeFrame } from './wire.js';
 
@@ -96,6 +96,8 @@ export class ManagerClient {
       theirs.close();
       this.#pipe = mine;
       this.#open = true;
+      // The server hears of a normal exit at once (a killed process, once its lease is seen gone).
+      process.once('exit', () => { if (!mine.closed) mine.close(); });
       this.#ready = Promise.resolve();
       return;
     }
@@ -280,6 +282,12 @@ export class ManagerClient {
   /** call(), blocking this thread until the answer. */
   callSync(id: number, method: string, args: unknown[]): unknown {
     return this.#requestSync([CALL, 0, id, method, args]);
+  }
+
+  /** How many objects the server holds, once the releases sent so far are counted. */
+  objectCount(): Promise<number> {
+    this.#flushDecrefs();
+    return this.#request([COUNT, 0]) as Promise<number>;
   }
 
   /** Makes an object of `typeid`; resolves with its token (rebuilt as a proxy). */

@@ -22,6 +22,9 @@ export const CLAIM = 5;
 /** [SHUTDOWN, requestId]: stop the server once it has replied. */
 export const SHUTDOWN = 6;
 
+/** [COUNT, requestId]: how many objects the server holds (Python's _number_of_objects()). */
+export const COUNT = 7;
+
 export const OK = 0;
 export const FAILED = 1;
 

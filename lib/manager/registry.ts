@@ -99,9 +99,13 @@ export class Registry {
     if (e) e.refs++;
   }
 
+  /**
+   * Undoes a hold() once the current call is answered: a container removing an object it then
+   * returns (pop(), a Queue's get()) must not free it before the reply counts it for the caller.
+   */
   drop(obj: unknown): void {
     const e = this.entryOf(obj);
-    if (e) this.#release(e);
+    if (e) setImmediate(() => this.#release(e));
   }
 
   /** Everything `client` held is dropped: it is gone. */

@@ -13,7 +13,7 @@ import { kReduce, type Handle, type Reducible } from '../travel.js';
 import { Connection } from '../queue/pipe.js';
 import type { AcceptQueue } from './client.js';
 import { serverHandshake } from './auth.js';
-import { CALL, CLAIM, CREATE, DECREF, FAILED, HELLO, INCREF, isExposable, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
+import { CALL, CLAIM, COUNT, CREATE, DECREF, FAILED, HELLO, INCREF, isExposable, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
 import { servePipe, type Sink } from './server_pipe.js';
 import { Registry, type Entry, type TypeSpec } from './registry.js';
 import { addressKey, Token, type ManagerAddress, type TokenData } from './token.js';
@@ -219,6 +219,10 @@ export class ManagerServer {
       return;
     }
     const ids = message[1];
+    if (op === COUNT) {
+      if (typeof ids === 'number') this.#reply(socket, ids, OK, this.#registry.size);
+      return;
+    }
     if (op === SHUTDOWN) {
       if (typeof ids === 'number') this.#reply(socket, ids, OK, null);
       setImmediate(() => this.stop());
