@@ -7,11 +7,13 @@
 //   --what=dict-set-pipelined  --n d.set() calls per run, --inflight (100) at a time
 //       (Promise.all of each batch); per run the wall time / n (us per call): throughput, not latency
 //   --what=remote       BaseManager over TCP loopback: the registered Calc (node/manager-targets.js)
-//       served by start() (a server process of its own), a second BaseManager connect()ed to its
-//       address and key as another program would be; await calc.add(i, 1), as the sequential rows
+//       served by getServer().serveForever() in a forked server program, a BaseManager here
+//       connect()ed to its address and key; await calc.add(i, 1), as the sequential rows
 // The manager is started and warmed up (--warm calls) before anything is timed; neither the driver
 // nor the server is pinned (neither are Python's).
-import { arg, main, now, requireMp, summarize, tail } from './common.js';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Channel, arg, main, now, reap, requireMp, summarize, tail } from './common.js';
 import { Calc } from './manager-targets.js';
 
 const what = arg('what', 'dict-set', String);
@@ -32,16 +34,19 @@ const ops = {
 /** The objects an operation works on, and how to stop their servers. */
 async function setUp(mp) {
   if (what === 'remote') {
-    const server = new mp.BaseManager({ address: { host: '127.0.0.1', port: 0 } });
-    server.register('Calc', Calc);
-    await server.start();
-    const client = new mp.BaseManager({ address: server.address, authkey: server.authkey });
+    // A server program of its own (not start(): a server of this process tree is reached through
+    // shared-memory pipes, not TCP), as another program on the machine would run it.
+    const authkey = 'bench-key';
+    const child = fork(fileURLToPath(import.meta.url), ['--serve', authkey]);
+    const { address } = await new Channel(child, 'manager server').next();
+    const client = new mp.BaseManager({ address, authkey });
     client.register('Calc');
     await client.connect();
     const calc = await client.create('Calc');
-    // Both managers share the one connection to that address: server.shutdown() stops the server,
-    // waits for its process and leaves the client nothing to close.
-    return { objs: { calc }, close: () => server.shutdown() };
+    let sync = null;
+    try { calc.addSync(1, 1); } catch (e) { sync = e.code; }
+    if (sync !== 'ERR_SYNC_UNSUPPORTED') throw new Error(`not over a socket (addSync: ${sync})`);
+    return { objs: { calc }, close: async () => { await client.shutdown(); await reap(child); } };
   }
   const manager = await mp.Manager();
   const d = await manager.dict();
@@ -81,7 +86,15 @@ async function pipelined(op, objs) {
 }
 
 const mp = await requireMp();
-if (mp.isMainProcess()) {
+if (process.argv[2] === '--serve') {
+  const server = new mp.BaseManager({ address: { host: '127.0.0.1', port: 0 }, authkey: process.argv[3] });
+  server.register('Calc', Calc);
+  const serving = server.getServer();
+  const done = serving.serveForever();
+  process.send({ address: await serving.listening });
+  await done;
+  process.disconnect();
+} else if (mp.isMainProcess()) {
   main(async () => {
     const op = ops[what];
     if (!op) throw new Error(`unknown --what=${what}`);
