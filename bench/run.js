@@ -9,7 +9,9 @@
 //                                           queue | queue-small | queue-small-2x2 |
 //                                           queue-1k | pipe-rtt |
 //                                           pool | pool-map-1 | pool-map | pool-apply |
-//                                           pool-speedup)
+//                                           pool-speedup | manager | manager-dict-set |
+//                                           manager-dict-get | manager-list-append |
+//                                           manager-dict-set-pipelined | manager-remote)
 //   node bench/run.js --json                JSON summary on stdout (progress on stderr)
 //   options: --runs N (timed runs per measurement), --timeout S (per job, default 60),
 //            --stat median|best (headline statistic, default median),
@@ -210,6 +212,57 @@ const ROWS = [
       alt2: { name: `tinypool (${CPUS} child processes)`, cmd: node('pool.js', '--impl=tinypool', '--what=speedup', ...runsArg(5)) },
     },
   },
+  {
+    id: 'manager-dict-set',
+    what: 'Manager() dict set, one awaited call',
+    unit: 'us', better: 'lower', target: null, pythonReference: 30.7, tail: true,
+    jobs: {
+      multiproc: node('manager.js', '--what=dict-set', ...runsArg(5)),
+      python: py('manager.py', '--what=dict-set', ...runsArg(5)),
+      alt: null,
+    },
+  },
+  {
+    id: 'manager-dict-get',
+    what: 'Manager() dict get, one awaited call',
+    unit: 'us', better: 'lower', target: null, pythonReference: 15.7, tail: true,
+    jobs: {
+      multiproc: node('manager.js', '--what=dict-get', ...runsArg(5)),
+      python: py('manager.py', '--what=dict-get', ...runsArg(5)),
+      alt: null,
+    },
+  },
+  {
+    id: 'manager-list-append',
+    what: 'Manager() list append, one awaited call',
+    unit: 'us', better: 'lower', target: null, pythonReference: 17.4, tail: true,
+    jobs: {
+      multiproc: node('manager.js', '--what=list-append', ...runsArg(5)),
+      python: py('manager.py', '--what=list-append', ...runsArg(5)),
+      alt: null,
+    },
+  },
+  {
+    // Python's proxies block, so its column is the sequential set: what pipelining buys over it.
+    id: 'manager-dict-set-pipelined',
+    what: 'Manager() dict set, 100 in flight (py: sequential)',
+    unit: 'us/call', better: 'lower', target: null, pythonReference: null,
+    jobs: {
+      multiproc: node('manager.js', '--what=dict-set-pipelined', ...runsArg(5)),
+      python: py('manager.py', '--what=dict-set', ...runsArg(5)),
+      alt: null,
+    },
+  },
+  {
+    id: 'manager-remote',
+    what: 'BaseManager over TCP loopback, one method call',
+    unit: 'us', better: 'lower', target: null, pythonReference: null, tail: true,
+    jobs: {
+      multiproc: node('manager.js', '--what=remote', ...runsArg(5)),
+      python: py('manager.py', '--what=remote', ...runsArg(5)),
+      alt: null,
+    },
+  },
 ];
 const ALIASES = {
   all: ROWS.map((r) => r.id),
@@ -217,6 +270,7 @@ const ALIASES = {
   process: ['process-spawn', 'process-standby'],
   queue: ['queue-small', 'queue-small-2x2', 'queue-1k', 'pipe-rtt'],
   pool: ['pool-map-1', 'pool-map', 'pool-apply', 'pool-speedup'],
+  manager: ['manager-dict-set', 'manager-dict-get', 'manager-list-append', 'manager-dict-set-pipelined', 'manager-remote'],
 };
 
 let selected = ROWS;
@@ -329,6 +383,7 @@ function fmt(row, x) {
   if (row.unit === 'ops/s') return `${(x / 1e6).toFixed(2)} M ops/s`;
   if (row.unit === 'ns/pair') return `${x.toFixed(1)} ns`;
   if (row.unit === 'ms') return `${x.toFixed(1)} ms`;
+  if (row.unit === 'us/call') return `${x.toFixed(2)} us/call`;
   if (row.unit === 'us/task') return `${x < 1 ? x.toFixed(3) : x.toFixed(2)} us/task`;
   if (row.unit === 'x') return `${x.toFixed(2)}x`;
   return `${x.toFixed(2)} us`;
