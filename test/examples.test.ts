@@ -94,6 +94,8 @@ async function run(name: string): Promise<Run> {
 }
 
 interface Case {
+  /** The example whose run runs this one too (a server program its client starts). */
+  runBy?: string;
   /** Exit code the example is meant to end with. */
   code?: number;
   /** What stderr must look like; by default it must be empty. */
@@ -105,6 +107,27 @@ const count = (lines: string[], line: string) => lines.filter((l) => l === line)
 const sorted = (lines: string[]) => [...lines].sort();
 
 const cases: Record<string, Case> = {
+  'manager_list.ts': {
+    check: ({ stdout }) => {
+      expect(stdout).toHaveLength(1);
+      const squares = JSON.parse(stdout[0]!.replace('Squares are: ', '')) as number[];
+      expect([...squares].sort((a, b) => a - b)).toEqual([0, 1, 4, 9, 16]);
+    },
+  },
+  'manager_dict.ts': { check: ({ stdout }) => expect(stdout).toEqual(['Squares are: {0: 0, 1: 1, 2: 4, 3: 9, 4: 16}']) },
+  'manager_shared_objects.ts': {
+    check: ({ stdout }) => {
+      expect(stdout).toHaveLength(2);
+      const dict = stdout[0]!.replace(/^Shared dict: \{|\}$/g, '').split(', ').sort();
+      expect(dict).toEqual(['key_0: 0', 'key_1: 10', 'key_2: 20', 'key_3: 30', 'key_4: 40']);
+      const list = JSON.parse(stdout[1]!.replace('Shared list: ', '')) as number[];
+      expect([...list].sort()).toEqual([0, 1, 2, 3, 4]);
+    },
+  },
+  'manager_server.ts': { runBy: 'manager_client.ts', check: () => {} },
+  'manager_client.ts': {
+    check: ({ stdout }) => expect(stdout).toEqual(['Wrong key: the server refused the authkey', '8']),
+  },
   'process_basics.ts': {
     check: ({ stdout }) => {
       expect(sorted(stdout.slice(0, 6))).toEqual(sorted([0, 1, 2].flatMap((i) => [`Worker ${i}: Starting`, `Worker ${i}: Finishing`])));
@@ -329,7 +352,7 @@ describe.concurrent('examples', () => {
     expect(names.filter((n) => !readme.includes(`\`npx tsx examples/${n}\``))).toEqual([]);
   });
 
-  for (const name of names.filter((n) => cases[n])) {
+  for (const name of names.filter((n) => cases[n] && !cases[n].runBy)) {
     const c = cases[name]!;
     it(name, async () => {
       const r = await run(name);
