@@ -21,6 +21,7 @@ import type { Reducible } from '../travel.js';
 import { clientHandshake } from './auth.js';
 import { CALL, CLAIM, COUNT, CREATE, DECREF, FAILED, HELLO, INCREF, MAX_FRAME, OK, SHUTDOWN } from './protocol.js';
 import { addressKey, Token, type ManagerAddress } from './token.js';
+import { readPipe, SPIN_US } from './pipe_reader.js';
 import { decodeMessage, encodeMessage, SocketFrames, writeFrame } from './wire.js';
 
 /** Who this thread is to every server: one id for all its connections. */
@@ -28,8 +29,6 @@ const CLIENT_ID = `${process.pid}.${threadId}.${randomBytes(6).toString('hex')}`
 
 const clients = new Map<string, ManagerClient>();
 
-// A client watches its pipe this long for an answer before it waits on the event loop.
-const SPIN_US = 50;
 // How often a wait on the pipe looks at whether the server died.
 const POLL_MS = 100;
 
@@ -80,9 +79,8 @@ export class ManagerClient {
 
   /** The client of the server at `address` in this thread, connecting on first use. */
   static for(address: ManagerAddress, key: Buffer, accept?: AcceptQueue | null): ManagerClient {
-    const k = addressKey(address);
-    let c = clients.get(k);
-    if (!c || c.#ended) clients.set(k, c = new ManagerClient(address, key, accept ?? null));
+    let c = ManagerClient.existing(address);
+    if (!c) clients.set(addressKey(address), c = new ManagerClient(address, key, accept ?? null));
     return c;
   }
 
@@ -177,20 +175,15 @@ export class ManagerClient {
     this.#reading = true;
     void (async () => {
       try {
-        while (this.#owed.size > 0 && !this.#ended) {
-          const message = this.#take();
-          if (message !== NOTHING) {
-            this.#settle(message);
-            continue;
-          }
-          if (this.#pipe!.spinUntilReadable(SPIN_US)) continue;
-          await this.#pipe!.poll(POLL_MS);
-        }
+        await readPipe(this.#pipe!, () => this.#take(), (message) => this.#settle(message),
+          () => this.#owed.size > 0 && !this.#ended, POLL_MS);
       } catch (err) {
         this.#end(err instanceof EOFError ? new MultiprocError('its pipe closed', 'ERR_MANAGER_GONE') : err as Error);
       } finally {
         this.#reading = false;
       }
+      // A call made between the loop's last look and here (the await above costs a hop) is owed too.
+      if (this.#owed.size > 0 && !this.#ended) this.#read();
     })();
   }
 
@@ -211,13 +204,10 @@ export class ManagerClient {
 
   #request(message: unknown[]): Promise<unknown> {
     if (this.#ended) return Promise.reject(this.#ended);
+    if (!this.#open) return this.#ready.then(() => this.#request(message));
     const id = this.#nextRequest++;
     message[1] = id;
-    const send = () => new Promise<unknown>((resolve, reject) => {
-      if (this.#ended) {
-        reject(this.#ended);
-        return;
-      }
+    return new Promise<unknown>((resolve, reject) => {
       this.#owed.set(id, { resolve, reject });
       this.#socket?.ref();
       try {
@@ -230,7 +220,6 @@ export class ManagerClient {
       }
       if (this.#pipe) this.#read();
     });
-    return this.#open ? send() : this.#ready.then(send);
   }
 
   /**

@@ -26,9 +26,18 @@ export interface Entry {
   readonly obj: object;
   readonly typeid: string;
   readonly exposed: ReadonlySet<string>;
+  /** `exposed` as tokens list it. */
+  readonly methods: readonly string[];
+  /** Whether its methods take the server's CallContext first (built-in types). */
+  readonly contextual: boolean;
+  /** Its type's methodToTypeid. */
+  readonly methodToTypeid: Readonly<Record<string, string>>;
   /** Proxies held by clients plus proxies in flight plus containers holding it. */
   refs: number;
 }
+
+/** What an Entry knows of its object, decided once when the object is registered. */
+export type EntryShape = Pick<Entry, 'typeid' | 'exposed' | 'contextual' | 'methodToTypeid'>;
 
 export class Registry {
   readonly #byId = new Map<number, Entry>();
@@ -51,11 +60,11 @@ export class Registry {
     return typeof obj === 'object' && obj !== null ? this.#byObject.get(obj) : undefined;
   }
 
-  /** Registers `obj` (once) under `typeid`. */
-  add(obj: object, typeid: string, exposed: ReadonlySet<string>): Entry {
+  /** Registers `obj` (once). */
+  add(obj: object, shape: EntryShape): Entry {
     const known = this.#byObject.get(obj);
     if (known) return known;
-    const e: Entry = { id: this.#nextId++, obj, typeid, exposed, refs: 0 };
+    const e: Entry = { id: this.#nextId++, obj, ...shape, methods: [...shape.exposed], refs: 0 };
     this.#byId.set(e.id, e);
     this.#byObject.set(obj, e);
     return e;

@@ -101,8 +101,10 @@ export class ManagerServer {
     this.#server = null;
     if (this.#address) servers.delete(addressKey(this.#address));
     for (const s of this.#sockets) s.destroy();
-    for (const c of this.#clients.values()) for (const k of c.connections) if (k instanceof Connection) k.close();
-    for (const c of this.#clients.values()) c.abort.abort();
+    for (const c of this.#clients.values()) {
+      for (const k of c.connections) if (k instanceof Connection) k.close();
+      c.abort.abort();
+    }
     this.#stopped();
   }
 
@@ -119,6 +121,7 @@ export class ManagerServer {
     serverHandshake(socket, frames, this.#key).then(() => {
       clearTimeout(timer);
       let client: string | null = null;
+      const sink = sinkOf(socket);
       frames.deliver((frame) => {
         try {
           const message = decodeMessage(frame);
@@ -129,7 +132,7 @@ export class ManagerServer {
             client = message[1];
             this.#join(client, socket);
           } else {
-            this.#handle(client, sinkOf(socket), message);
+            this.#handle(client, sink, message);
           }
         } catch (err) {
           getLogger().debug(`manager: closing a connection: ${(err as Error).message}`);
@@ -265,13 +268,18 @@ export class ManagerServer {
     if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null) {
       throw new TypeError(`the factory of "${typeid}" returned ${obj === null ? 'null' : typeof obj}, not an object`);
     }
-    const e = this.#registry.entryOf(obj) ?? this.#registry.add(obj, typeid, methodsOf(obj, spec?.exposed ?? null));
+    const e = this.#registry.entryOf(obj) ?? this.#registry.add(obj, {
+      typeid,
+      exposed: methodsOf(obj, spec?.exposed ?? null),
+      contextual: (obj.constructor as unknown as Record<symbol, unknown> | undefined)?.[kContextual] === true,
+      methodToTypeid: spec?.methodToTypeid ?? {},
+    });
     this.#registry.countFor(client, e);
     return new Token(this.#tokenData(e, true));
   }
 
   #tokenData(e: Entry, counted: boolean): TokenData {
-    const data: TokenData = { address: this.address, id: e.id, typeid: e.typeid, exposed: [...e.exposed], counted };
+    const data: TokenData = { address: this.address, id: e.id, typeid: e.typeid, exposed: e.methods as string[], counted };
     if (this.#acceptHandle) data.accept = this.#acceptHandle;
     return data;
   }
@@ -283,10 +291,8 @@ export class ManagerServer {
     }
     const fn = (e.obj as Record<string, unknown>)[method];
     if (typeof fn !== 'function') throw new MultiprocError(`${e.typeid}.${method} is not a method`, 'ERR_NOT_EXPOSED');
-    const contextual = (e.obj.constructor as unknown as Record<symbol, unknown>)?.[kContextual] === true;
-    const result: unknown = contextual ? fn.call(e.obj, this.#context(client), ...args) : fn.apply(e.obj, args);
-    const spec = this.#types.get(e.typeid);
-    const asType = spec?.methodToTypeid[method];
+    const result: unknown = e.contextual ? fn.call(e.obj, this.#context(client), ...args) : fn.apply(e.obj, args);
+    const asType = e.methodToTypeid[method];
     const finish = (value: unknown) => (asType !== undefined
       ? this.#tokenFor(client, value, asType, this.#types.get(asType))
       : typeof value === 'object' && value !== null ? this.#tokenize(client, value, new Map()) : value);

@@ -1,11 +1,7 @@
-/**
- * Serving a client through a shared-memory Pipe: read what is there, answer it, and watch the
- * pipe for a few microseconds before waiting on the event loop, since a client calling in a
- * loop sends its next call within that time (as the Pool's parent watches its workers).
- */
+/** Serving a client through a shared-memory Pipe (pipe_reader.ts), until its end of file. */
 import { getLogger } from '../process/logger.js';
 import { EOFError, type Connection } from '../queue/pipe.js';
-import { NOTHING } from '../queue/ring.js';
+import { readPipe } from './pipe_reader.js';
 
 /** Where replies go: a socket or a pipe. */
 export interface Sink {
@@ -13,7 +9,6 @@ export interface Sink {
   send(message: unknown[]): void;
 }
 
-const SPIN_US = 50;
 // How often a reader waiting on the pipe looks at whether its client died.
 const POLL_MS = 1000;
 
@@ -26,16 +21,10 @@ export function servePipe(conn: Connection<unknown[]>, handle: (sink: Sink, mess
   };
   void (async () => {
     try {
-      for (;;) {
-        const message = conn.take();
-        if (message !== NOTHING) {
-          if (!Array.isArray(message)) throw new TypeError('a message that is not an array');
-          handle(sink, message);
-          continue;
-        }
-        if (conn.spinUntilReadable(SPIN_US)) continue;
-        await conn.poll(POLL_MS);
-      }
+      await readPipe(conn, () => conn.take(), (message) => {
+        if (!Array.isArray(message)) throw new TypeError('a message that is not an array');
+        handle(sink, message);
+      }, () => true, POLL_MS);
     } catch (err) {
       if (!(err instanceof EOFError) && !conn.closed) getLogger().debug(`manager: closing a pipe: ${String(err)}`);
     } finally {
