@@ -113,23 +113,23 @@ export class SyncManager extends BaseManager {
   }
 
   dict<V = unknown>(init?: Record<string, V> | Map<DictKey, V> | [DictKey, V][]): Promise<DictProxy<V>> {
-    return this.create('dict', init) as Promise<unknown> as Promise<DictProxy<V>>;
+    return this.#make('dict', init);
   }
 
   list<T = unknown>(init?: T[]): Promise<ListProxy<T>> {
-    return this.create('list', init) as Promise<unknown> as Promise<ListProxy<T>>;
+    return this.#make('list', init);
   }
 
   Namespace(init?: Record<string, unknown>): Promise<NamespaceProxy> {
-    return this.create('Namespace', init) as Promise<unknown> as Promise<NamespaceProxy>;
+    return this.#make('Namespace', init);
   }
 
   Value<C extends Typecode>(typecode: C, value?: InitialValueOf<C>): Promise<ValueProxy<ValueOf<C>>> {
-    return this.create('Value', typecode, value) as Promise<unknown> as Promise<ValueProxy<ValueOf<C>>>;
+    return this.#make('Value', typecode, value);
   }
 
   Array<C extends Typecode>(typecode: C, sizeOrInit: number | InitialValueOf<C>[]): Promise<ArrayProxy<ValueOf<C>>> {
-    return this.create('Array', typecode, sizeOrInit) as Promise<unknown> as Promise<ArrayProxy<ValueOf<C>>>;
+    return this.#make('Array', typecode, sizeOrInit);
   }
 
   Lock(): Promise<ManagedProxy<ManagedLock>> { return this.#make('Lock'); }

@@ -37,10 +37,30 @@ function toObject(map: Map<Key, unknown>): Record<string, unknown> {
   return out;
 }
 
+// A Map whose values that are managed objects are held (ctx.hold) while stored.
+class HeldMap<K> extends Map<K, unknown> {
+  put(ctx: CallContext, key: K, value: unknown): void {
+    ctx.hold(value);
+    if (this.has(key)) ctx.drop(this.get(key));
+    this.set(key, value);
+  }
+
+  remove(ctx: CallContext, key: K): boolean {
+    if (!this.has(key)) return false;
+    ctx.drop(this.get(key));
+    return this.delete(key);
+  }
+
+  empty(ctx: CallContext): void {
+    for (const v of this.values()) ctx.drop(v);
+    this.clear();
+  }
+}
+
 /** A dict (Python's DictProxy): a Map on the server. */
 export class ManagedDict {
   static readonly [kContextual] = true;
-  readonly #map = new Map<Key, unknown>();
+  readonly #map = new HeldMap<Key>();
 
   constructor(ctx: CallContext, init?: unknown) {
     this.update(ctx, init);
@@ -52,10 +72,7 @@ export class ManagedDict {
   }
 
   set(ctx: CallContext, key: unknown, value: unknown): void {
-    const k = checkKey(key);
-    ctx.hold(value);
-    if (this.#map.has(k)) ctx.drop(this.#map.get(k));
-    this.#map.set(k, value);
+    this.#map.put(ctx, checkKey(key), value);
   }
 
   has(_ctx: CallContext, key: unknown): boolean {
@@ -63,10 +80,7 @@ export class ManagedDict {
   }
 
   delete(ctx: CallContext, key: unknown): boolean {
-    const k = checkKey(key);
-    if (!this.#map.has(k)) return false;
-    ctx.drop(this.#map.get(k));
-    return this.#map.delete(k);
+    return this.#map.remove(ctx, checkKey(key));
   }
 
   keys(): Key[] { return [...this.#map.keys()]; }
@@ -80,8 +94,7 @@ export class ManagedDict {
   }
 
   clear(ctx: CallContext): void {
-    for (const v of this.#map.values()) ctx.drop(v);
-    this.#map.clear();
+    this.#map.empty(ctx);
   }
 
   /** Removes `key` and returns its value; `fallback` if absent, else an ERR_KEY error. */
@@ -92,8 +105,7 @@ export class ManagedDict {
       throw keyError(k);
     }
     const v = this.#map.get(k);
-    this.#map.delete(k);
-    ctx.drop(v);
+    this.#map.remove(ctx, k);
     return v;
   }
 
@@ -115,13 +127,22 @@ export class ManagedDict {
   }
 }
 
-function index(i: unknown, length: number, name = 'index', end = false): number {
-  if (typeof i !== 'number' || !Number.isInteger(i)) throw typeError(`The "${name}" argument must be an integer, received ${describe(i)}`);
+/** Index `i` of a sequence of `length` (negative: from the end, as in Python), or ERR_INDEX. */
+export function checkIndex(i: unknown, length: number): number {
+  if (typeof i !== 'number' || !Number.isInteger(i)) throw typeError(`The "index" argument must be an integer, received ${describe(i)}`);
   const at = i < 0 ? i + length : i;
-  if (at < 0 || at >= length + (end ? 1 : 0)) {
-    throw Object.assign(new RangeError(`list index ${i} out of range (length ${length})`), { code: 'ERR_INDEX' });
+  if (at < 0 || at >= length) {
+    throw Object.assign(new RangeError(`index ${i} out of range (length ${length})`), { code: 'ERR_INDEX' });
   }
   return at;
+}
+
+/** slice()'s bounds: integers or absent. */
+export function checkSlice(start: unknown, end: unknown): [number | undefined, number | undefined] {
+  for (const [n, v] of [['start', start], ['end', end]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) throw typeError(`The "${n}" argument must be an integer`);
+  }
+  return [start as number | undefined, end as number | undefined];
 }
 
 function checkArray(v: unknown, name: string): unknown[] {
@@ -148,11 +169,11 @@ export class ManagedList {
   }
 
   get(_ctx: CallContext, i: unknown): unknown {
-    return this.#items[index(i, this.#items.length)];
+    return this.#items[checkIndex(i, this.#items.length)];
   }
 
   set(ctx: CallContext, i: unknown, value: unknown): void {
-    const at = index(i, this.#items.length);
+    const at = checkIndex(i, this.#items.length);
     ctx.hold(value);
     ctx.drop(this.#items[at]);
     this.#items[at] = value;
@@ -162,7 +183,7 @@ export class ManagedList {
   copy(): unknown[] { return [...this.#items]; }
 
   pop(ctx: CallContext, i: unknown = -1): unknown {
-    const at = index(i, this.#items.length);
+    const at = checkIndex(i, this.#items.length);
     const [v] = this.#items.splice(at, 1);
     ctx.drop(v);
     return v;
@@ -205,10 +226,7 @@ export class ManagedList {
   }
 
   slice(_ctx: CallContext, start?: unknown, end?: unknown): unknown[] {
-    for (const [n, v] of [['start', start], ['end', end]] as const) {
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) throw typeError(`The "${n}" argument must be an integer`);
-    }
-    return this.#items.slice(start as number | undefined, end as number | undefined);
+    return this.#items.slice(...checkSlice(start, end));
   }
 
   clear(ctx: CallContext): void {
@@ -231,7 +249,7 @@ function checkAttribute(name: unknown): string {
 /** A Namespace: named attributes (names starting with "_" are refused, as Python hides them). */
 export class ManagedNamespace {
   static readonly [kContextual] = true;
-  readonly #attrs = new Map<string, unknown>();
+  readonly #attrs = new HeldMap<string>();
 
   constructor(ctx: CallContext, init?: unknown) {
     for (const [k, v] of pairs(init, 'init')) this.set(ctx, k, v);
@@ -244,10 +262,7 @@ export class ManagedNamespace {
   }
 
   set(ctx: CallContext, name: unknown, value: unknown): void {
-    const n = checkAttribute(name);
-    ctx.hold(value);
-    if (this.#attrs.has(n)) ctx.drop(this.#attrs.get(n));
-    this.#attrs.set(n, value);
+    this.#attrs.put(ctx, checkAttribute(name), value);
   }
 
   has(_ctx: CallContext, name: unknown): boolean {
@@ -255,10 +270,7 @@ export class ManagedNamespace {
   }
 
   delete(ctx: CallContext, name: unknown): boolean {
-    const n = checkAttribute(name);
-    if (!this.#attrs.has(n)) return false;
-    ctx.drop(this.#attrs.get(n));
-    return this.#attrs.delete(n);
+    return this.#attrs.remove(ctx, checkAttribute(name));
   }
 
   copy(): Record<string, unknown> {

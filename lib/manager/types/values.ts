@@ -1,6 +1,7 @@
 /** Value and Array served by a manager: checked like mp.Value / mp.Array, held in the server. */
 import { describe, typeError } from '../../validate.js';
 import { toStored, typeInfo, type TypeInfo } from '../../shared/typecodes.js';
+import { checkIndex, checkSlice } from './containers.js';
 import { kContextual, type CallContext } from './context.js';
 
 function fromStored(t: TypeInfo, v: number | bigint): unknown {
@@ -62,20 +63,12 @@ export class ManagedArray {
   }
 
 
-  #at(i: unknown): number {
-    const n = this.#items.length;
-    if (typeof i !== 'number' || !Number.isInteger(i)) throw typeError(`The "index" argument must be an integer, received ${describe(i)}`);
-    const at = i < 0 ? i + n : i;
-    if (at < 0 || at >= n) throw Object.assign(new RangeError(`array index ${i} out of range (length ${n})`), { code: 'ERR_INDEX' });
-    return at;
-  }
-
   get(_ctx: CallContext, i: unknown): unknown {
-    return fromStored(this.#type, this.#items[this.#at(i)]!);
+    return fromStored(this.#type, this.#items[checkIndex(i, this.#items.length)]!);
   }
 
   set(_ctx: CallContext, i: unknown, value: unknown): void {
-    this.#items[this.#at(i)] = store(this.#type, value);
+    this.#items[checkIndex(i, this.#items.length)] = store(this.#type, value);
   }
 
   length(): number {
@@ -87,9 +80,6 @@ export class ManagedArray {
   }
 
   slice(_ctx: CallContext, start?: unknown, end?: unknown): unknown[] {
-    for (const [n, v] of [['start', start], ['end', end]] as const) {
-      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v))) throw typeError(`The "${n}" argument must be an integer`);
-    }
-    return this.copy().slice(start as number | undefined, end as number | undefined);
+    return this.copy().slice(...checkSlice(start, end));
   }
 }
