@@ -67,6 +67,20 @@ const ALT_PISCINA = 'piscina (2 worker_threads)';
 const ALT_TINYPOOL = 'tinypool (2 child processes)';
 const CPUS = availableParallelism();
 
+// One awaited call to a Manager() proxy, ours and Python's, per operation timed.
+function managerRow(what, label, pythonReference) {
+  return {
+    id: `manager-${what}`,
+    what: `Manager() ${label}, one awaited call`,
+    unit: 'us', better: 'lower', target: null, pythonReference, tail: true,
+    jobs: {
+      multiproc: node('manager.js', `--what=${what}`, ...runsArg(5)),
+      python: py('manager.py', `--what=${what}`, ...runsArg(5)),
+      alt: null,
+    },
+  };
+}
+
 const ROWS = [
   {
     id: 'lock',
@@ -212,36 +226,9 @@ const ROWS = [
       alt2: { name: `tinypool (${CPUS} child processes)`, cmd: node('pool.js', '--impl=tinypool', '--what=speedup', ...runsArg(5)) },
     },
   },
-  {
-    id: 'manager-dict-set',
-    what: 'Manager() dict set, one awaited call',
-    unit: 'us', better: 'lower', target: null, pythonReference: 30.7, tail: true,
-    jobs: {
-      multiproc: node('manager.js', '--what=dict-set', ...runsArg(5)),
-      python: py('manager.py', '--what=dict-set', ...runsArg(5)),
-      alt: null,
-    },
-  },
-  {
-    id: 'manager-dict-get',
-    what: 'Manager() dict get, one awaited call',
-    unit: 'us', better: 'lower', target: null, pythonReference: 15.7, tail: true,
-    jobs: {
-      multiproc: node('manager.js', '--what=dict-get', ...runsArg(5)),
-      python: py('manager.py', '--what=dict-get', ...runsArg(5)),
-      alt: null,
-    },
-  },
-  {
-    id: 'manager-list-append',
-    what: 'Manager() list append, one awaited call',
-    unit: 'us', better: 'lower', target: null, pythonReference: 17.4, tail: true,
-    jobs: {
-      multiproc: node('manager.js', '--what=list-append', ...runsArg(5)),
-      python: py('manager.py', '--what=list-append', ...runsArg(5)),
-      alt: null,
-    },
-  },
+  managerRow('dict-set', 'dict set', 30.7),
+  managerRow('dict-get', 'dict get', 15.7),
+  managerRow('list-append', 'list append', 17.4),
   {
     // Python's proxies block, so its column is the sequential set: what pipelining buys over it.
     id: 'manager-dict-set-pipelined',
